@@ -1,0 +1,6 @@
+//! sentrylint: lint and migrate self-hosted Sentry installs kept in Git.
+
+pub mod parse;
+pub mod source;
+#[cfg(test)]
+pub mod testing;

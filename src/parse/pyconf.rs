@@ -1,0 +1,869 @@
+//! `sentry/sentry.conf.py` through tree-sitter-python: the module-level
+//! settings an install sets, as plain data with spans. Only what Sentry's
+//! settings loader would see at import time matters, so statements inside
+//! `if`/`try` blocks are kept but marked conditional, and function bodies are
+//! skipped.
+
+use tree_sitter::{Node, Parser};
+
+use crate::source::Span;
+
+/// Expressions nested deeper than this are kept as `Unknown` (no recursion
+/// past it), so hostile input cannot overflow the stack.
+const MAX_EXPR_DEPTH: usize = 100;
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum ExprKind {
+    Str(String),
+    /// An f-string or a string with parts we do not evaluate.
+    FStr,
+    Int(i64),
+    Float(f64),
+    Bool(bool),
+    None,
+    Name(String),
+    /// `a.b.c` as written.
+    Attribute(String),
+    List(Vec<Expr>),
+    Tuple(Vec<Expr>),
+    Set(Vec<Expr>),
+    Dict(Vec<(Expr, Expr)>),
+    /// `{key: value for var in iter}`.
+    DictComp {
+        key: Box<Expr>,
+        value: Box<Expr>,
+        var: String,
+        iter: Box<Expr>,
+    },
+    Call {
+        func: String,
+        args: Vec<Expr>,
+        kwargs: Vec<(String, Expr)>,
+    },
+    BinOp {
+        op: String,
+        left: Box<Expr>,
+        right: Box<Expr>,
+    },
+    Subscript {
+        value: Box<Expr>,
+        index: Box<Expr>,
+    },
+    Unknown,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Expr {
+    pub kind: ExprKind,
+    pub span: Span,
+}
+
+impl Expr {
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.kind {
+            ExprKind::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn as_bool(&self) -> Option<bool> {
+        match &self.kind {
+            ExprKind::Bool(b) => Some(*b),
+            _ => None,
+        }
+    }
+
+    /// The value of `key` in a dict literal.
+    pub fn dict_get(&self, key: &str) -> Option<&Expr> {
+        match &self.kind {
+            ExprKind::Dict(pairs) => pairs
+                .iter()
+                .rev()
+                .find(|(k, _)| k.as_str() == Some(key))
+                .map(|(_, v)| v),
+            _ => None,
+        }
+    }
+
+    /// The items of a list, tuple or set literal.
+    pub fn items(&self) -> &[Expr] {
+        match &self.kind {
+            ExprKind::List(v) | ExprKind::Tuple(v) | ExprKind::Set(v) => v,
+            _ => &[],
+        }
+    }
+
+    /// `env("NAME", default)` wrapped in any number of `int()`/`str()`/`bool()`.
+    pub fn env_call(&self) -> Option<(&str, Option<&Expr>)> {
+        match &self.kind {
+            ExprKind::Call { func, args, .. } if func == "env" => {
+                let name = args.first()?.as_str()?;
+                Some((name, args.get(1)))
+            }
+            ExprKind::Call { func, args, .. }
+                if matches!(func.as_str(), "int" | "str" | "bool" | "float") && args.len() == 1 =>
+            {
+                args[0].env_call()
+            }
+            _ => None,
+        }
+    }
+}
+
+/// What an assignment writes to.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Target {
+    /// `NAME = ...`
+    Name(String),
+    /// `NAME["a"]["b"] = ...` (string keys only).
+    Item { base: String, keys: Vec<String> },
+    /// Anything else (tuple unpacking, attributes, computed keys).
+    Other,
+}
+
+#[derive(Clone, Debug)]
+pub struct Assignment {
+    pub target: Target,
+    pub target_span: Span,
+    /// `=` or an augmented operator such as `+=`.
+    pub op: String,
+    pub value: Expr,
+    pub stmt_span: Span,
+    /// Inside an `if`, `try`, `for` or `with` block.
+    pub conditional: bool,
+}
+
+/// A `SENTRY_FEATURES` entry.
+#[derive(Clone, Debug)]
+pub struct Feature {
+    pub name: String,
+    /// The string literal naming the flag.
+    pub span: Span,
+    /// `Some(true/false)` when the value is a literal.
+    pub enabled: Option<bool>,
+    pub stmt_span: Span,
+    pub conditional: bool,
+}
+
+/// A tuple or list of flag names inside `SENTRY_FEATURES.update({f: True for f in (...)})`.
+#[derive(Clone, Debug)]
+pub struct FeatureList {
+    pub span: Span,
+    pub items: Vec<Span>,
+    pub enabled: Option<bool>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct PyConf {
+    pub assignments: Vec<Assignment>,
+    pub features: Vec<Feature>,
+    /// The literal lists that `SENTRY_FEATURES.update(...)` enables, for edits.
+    pub feature_lists: Vec<FeatureList>,
+    /// Module-level statements, in order (for placing inserted settings).
+    pub statements: Vec<Span>,
+    pub comments: Vec<Span>,
+    /// Syntax errors: where and what.
+    pub errors: Vec<(Span, String)>,
+    /// `from sentry.conf.server import *` is present.
+    pub imports_server_defaults: bool,
+}
+
+impl PyConf {
+    /// The last unconditional-or-conditional assignment to `NAME`.
+    pub fn setting(&self, name: &str) -> Option<&Assignment> {
+        self.assignments
+            .iter()
+            .rev()
+            .find(|a| matches!(&a.target, Target::Name(n) if n == name) && a.op == "=")
+    }
+
+    /// The last `BASE["key"] = value` (e.g. `SENTRY_OPTIONS["system.url-prefix"]`).
+    pub fn item(&self, base: &str, key: &str) -> Option<&Assignment> {
+        self.assignments.iter().rev().find(|a| {
+            matches!(&a.target, Target::Item { base: b, keys } if b == base && keys.len() == 1 && keys[0] == key)
+        })
+    }
+
+    /// The last entry for a feature flag.
+    pub fn feature(&self, name: &str) -> Option<&Feature> {
+        self.features.iter().rev().find(|f| f.name == name)
+    }
+
+    /// A nested value: `CACHES["default"]["BACKEND"]`, whether set as a dict
+    /// literal or item by item. Returns the expression and the statement.
+    pub fn lookup(&self, base: &str, keys: &[&str]) -> Option<(&Expr, &Assignment)> {
+        // The last assignment that covers the path decides; one that replaces
+        // a parent without the key means the key is unset.
+        for a in self.assignments.iter().rev() {
+            let prefix: &[String] = match &a.target {
+                Target::Name(n) if n == base && a.op == "=" => &[],
+                Target::Item { base: b, keys: ks } if b == base && a.op == "=" => ks,
+                _ => continue,
+            };
+            if prefix.len() > keys.len() || !prefix.iter().zip(keys).all(|(x, y)| x == y) {
+                continue;
+            }
+            let mut e = &a.value;
+            for k in &keys[prefix.len()..] {
+                e = e.dict_get(k)?;
+            }
+            return Some((e, a));
+        }
+        None
+    }
+}
+
+pub fn parse(src: &str) -> PyConf {
+    let mut parser = Parser::new();
+    // The grammar is compiled in; a failure here is a build bug, caught by tests.
+    parser
+        .set_language(&tree_sitter_python::LANGUAGE.into())
+        .expect("tree-sitter-python grammar loads");
+    let mut conf = PyConf::default();
+    let Some(tree) = parser.parse(src, None) else {
+        conf.errors.push((
+            Span::empty(0),
+            "the Python parser gave up on this file".into(),
+        ));
+        return conf;
+    };
+    let root = tree.root_node();
+    let mut walker = Walker {
+        src,
+        conf: &mut conf,
+    };
+    if root.has_error() {
+        walker.collect_errors(root);
+    }
+    walker.block(root, false, 0);
+    conf
+}
+
+struct Walker<'a> {
+    src: &'a str,
+    conf: &'a mut PyConf,
+}
+
+fn span(node: Node) -> Span {
+    Span::new(node.start_byte(), node.end_byte())
+}
+
+impl Walker<'_> {
+    fn text(&self, node: Node) -> &str {
+        &self.src[node.start_byte()..node.end_byte()]
+    }
+
+    /// Records the first error node of each error region, iteratively.
+    fn collect_errors(&mut self, root: Node) {
+        let mut stack = vec![root];
+        while let Some(node) = stack.pop() {
+            if self.conf.errors.len() >= 20 {
+                return;
+            }
+            if node.is_error() {
+                let text = self.text(node);
+                let first = text.lines().next().unwrap_or("").trim();
+                let shown: String = first.chars().take(40).collect();
+                self.conf.errors.push((
+                    Span::new(
+                        node.start_byte(),
+                        node.start_byte() + first.len().min(node.end_byte() - node.start_byte()),
+                    ),
+                    if shown.is_empty() {
+                        "invalid Python syntax".to_string()
+                    } else {
+                        format!("invalid Python syntax near `{shown}`")
+                    },
+                ));
+                continue;
+            }
+            if node.is_missing() {
+                self.conf.errors.push((
+                    Span::empty(node.start_byte()),
+                    format!("invalid Python syntax: missing `{}`", node.kind()),
+                ));
+                continue;
+            }
+            if node.has_error() {
+                let mut cursor = node.walk();
+                let children: Vec<Node> = node.children(&mut cursor).collect();
+                stack.extend(children.into_iter().rev());
+            }
+        }
+        self.conf.errors.sort_by_key(|(s, _)| *s);
+    }
+
+    fn block(&mut self, node: Node, conditional: bool, depth: usize) {
+        if depth > 20 {
+            return;
+        }
+        let mut cursor = node.walk();
+        for child in node.named_children(&mut cursor) {
+            match child.kind() {
+                "comment" => self.conf.comments.push(span(child)),
+                "expression_statement" => {
+                    if !conditional && depth == 0 {
+                        self.conf.statements.push(span(child));
+                    }
+                    let mut c2 = child.walk();
+                    for expr in child.named_children(&mut c2) {
+                        self.statement(expr, span(child), conditional);
+                    }
+                }
+                "import_from_statement" => {
+                    if !conditional && depth == 0 {
+                        self.conf.statements.push(span(child));
+                    }
+                    let t = self.text(child);
+                    if t.starts_with("from sentry.conf.server import") && t.contains('*') {
+                        self.conf.imports_server_defaults = true;
+                    }
+                }
+                "if_statement" | "try_statement" | "for_statement" | "while_statement"
+                | "with_statement" | "elif_clause" | "else_clause" | "except_clause"
+                | "finally_clause" | "block" => {
+                    if depth == 0 {
+                        self.conf.statements.push(span(child));
+                    }
+                    self.block(child, true, depth + 1);
+                }
+                "comment_block" => {}
+                _ => {
+                    if depth == 0 && !conditional {
+                        self.conf.statements.push(span(child));
+                    }
+                }
+            }
+        }
+    }
+
+    fn statement(&mut self, node: Node, stmt_span: Span, conditional: bool) {
+        match node.kind() {
+            "assignment" | "augmented_assignment" => {
+                let (Some(left), Some(right)) = (
+                    node.child_by_field_name("left"),
+                    node.child_by_field_name("right"),
+                ) else {
+                    return;
+                };
+                let op = if node.kind() == "assignment" {
+                    "=".to_string()
+                } else {
+                    node.child_by_field_name("operator")
+                        .map(|o| self.text(o).to_string())
+                        .unwrap_or_else(|| "=".into())
+                };
+                let target = self.target(left);
+                let value = self.expr(right, 0);
+                if let Target::Item { base, keys } = &target
+                    && base == "SENTRY_FEATURES"
+                    && keys.len() == 1
+                {
+                    let key_span = left
+                        .child_by_field_name("subscript")
+                        .map(span)
+                        .unwrap_or(span(left));
+                    self.conf.features.push(Feature {
+                        name: keys[0].clone(),
+                        span: key_span,
+                        enabled: value.as_bool(),
+                        stmt_span,
+                        conditional,
+                    });
+                }
+                self.conf.assignments.push(Assignment {
+                    target,
+                    target_span: span(left),
+                    op,
+                    value,
+                    stmt_span,
+                    conditional,
+                });
+            }
+            "call" => {
+                let func = node
+                    .child_by_field_name("function")
+                    .map(|f| self.text(f).to_string())
+                    .unwrap_or_default();
+                if func == "SENTRY_FEATURES.update" {
+                    let Some(args) = node.child_by_field_name("arguments") else {
+                        return;
+                    };
+                    let mut c = args.walk();
+                    let first = args.named_children(&mut c).next();
+                    if let Some(arg) = first {
+                        let e = self.expr(arg, 0);
+                        self.feature_update(&e, stmt_span, conditional);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn feature_update(&mut self, e: &Expr, stmt_span: Span, conditional: bool) {
+        match &e.kind {
+            ExprKind::Dict(pairs) => {
+                for (k, v) in pairs {
+                    if let Some(name) = k.as_str() {
+                        self.conf.features.push(Feature {
+                            name: name.to_string(),
+                            span: k.span,
+                            enabled: v.as_bool(),
+                            stmt_span,
+                            conditional,
+                        });
+                    }
+                }
+            }
+            ExprKind::DictComp {
+                key,
+                value,
+                var,
+                iter,
+            } if matches!(&key.kind, ExprKind::Name(n) if n == var) => {
+                let enabled = value.as_bool();
+                let mut lists = Vec::new();
+                flatten_concat(iter, &mut lists);
+                for list in lists {
+                    let mut items = Vec::new();
+                    for item in list.items() {
+                        if let Some(name) = item.as_str() {
+                            items.push(item.span);
+                            self.conf.features.push(Feature {
+                                name: name.to_string(),
+                                span: item.span,
+                                enabled,
+                                stmt_span,
+                                conditional,
+                            });
+                        }
+                    }
+                    self.conf.feature_lists.push(FeatureList {
+                        span: list.span,
+                        items,
+                        enabled,
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn target(&self, node: Node) -> Target {
+        match node.kind() {
+            "identifier" => Target::Name(self.text(node).to_string()),
+            "subscript" => {
+                let mut keys = Vec::new();
+                let mut cur = node;
+                loop {
+                    let Some(index) = cur.child_by_field_name("subscript") else {
+                        return Target::Other;
+                    };
+                    let Some(key) = self.string_value(index) else {
+                        return Target::Other;
+                    };
+                    keys.push(key);
+                    let Some(value) = cur.child_by_field_name("value") else {
+                        return Target::Other;
+                    };
+                    match value.kind() {
+                        "identifier" => {
+                            keys.reverse();
+                            return Target::Item {
+                                base: self.text(value).to_string(),
+                                keys,
+                            };
+                        }
+                        "subscript" => cur = value,
+                        _ => return Target::Other,
+                    }
+                }
+            }
+            _ => Target::Other,
+        }
+    }
+
+    fn string_value(&self, node: Node) -> Option<String> {
+        match self.expr(node, MAX_EXPR_DEPTH - 1).kind {
+            ExprKind::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    fn expr(&self, node: Node, depth: usize) -> Expr {
+        let sp = span(node);
+        if depth >= MAX_EXPR_DEPTH {
+            return Expr {
+                kind: ExprKind::Unknown,
+                span: sp,
+            };
+        }
+        let kind = match node.kind() {
+            "string" => self.string(node),
+            "concatenated_string" => {
+                let mut out = String::new();
+                let mut cursor = node.walk();
+                let mut ok = true;
+                for part in node.named_children(&mut cursor) {
+                    match self.string(part) {
+                        ExprKind::Str(s) => out.push_str(&s),
+                        _ => ok = false,
+                    }
+                }
+                if ok {
+                    ExprKind::Str(out)
+                } else {
+                    ExprKind::FStr
+                }
+            }
+            "integer" => {
+                let t = self.text(node).replace('_', "");
+                let v = if let Some(h) = t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")) {
+                    i64::from_str_radix(h, 16).ok()
+                } else if let Some(o) = t.strip_prefix("0o").or_else(|| t.strip_prefix("0O")) {
+                    i64::from_str_radix(o, 8).ok()
+                } else if let Some(b) = t.strip_prefix("0b").or_else(|| t.strip_prefix("0B")) {
+                    i64::from_str_radix(b, 2).ok()
+                } else {
+                    t.parse().ok()
+                };
+                v.map(ExprKind::Int).unwrap_or(ExprKind::Unknown)
+            }
+            "float" => self
+                .text(node)
+                .replace('_', "")
+                .parse()
+                .map(ExprKind::Float)
+                .unwrap_or(ExprKind::Unknown),
+            "true" => ExprKind::Bool(true),
+            "false" => ExprKind::Bool(false),
+            "none" => ExprKind::None,
+            "identifier" => ExprKind::Name(self.text(node).to_string()),
+            "attribute" => ExprKind::Attribute(self.text(node).to_string()),
+            "parenthesized_expression" => {
+                let mut cursor = node.walk();
+                let inner = node
+                    .named_children(&mut cursor)
+                    .find(|c| c.kind() != "comment");
+                return match inner {
+                    Some(i) => {
+                        let mut e = self.expr(i, depth + 1);
+                        e.span = sp;
+                        e
+                    }
+                    None => Expr {
+                        kind: ExprKind::Unknown,
+                        span: sp,
+                    },
+                };
+            }
+            "list" | "tuple" | "set" => {
+                let mut cursor = node.walk();
+                let items: Vec<Expr> = node
+                    .named_children(&mut cursor)
+                    .filter(|c| c.kind() != "comment")
+                    .map(|c| self.expr(c, depth + 1))
+                    .collect();
+                match node.kind() {
+                    "list" => ExprKind::List(items),
+                    "tuple" => ExprKind::Tuple(items),
+                    _ => ExprKind::Set(items),
+                }
+            }
+            "dictionary" => {
+                let mut cursor = node.walk();
+                let mut pairs = Vec::new();
+                for child in node.named_children(&mut cursor) {
+                    if child.kind() != "pair" {
+                        continue;
+                    }
+                    let (Some(k), Some(v)) = (
+                        child.child_by_field_name("key"),
+                        child.child_by_field_name("value"),
+                    ) else {
+                        continue;
+                    };
+                    pairs.push((self.expr(k, depth + 1), self.expr(v, depth + 1)));
+                }
+                ExprKind::Dict(pairs)
+            }
+            "dictionary_comprehension" => {
+                let body = node.child_by_field_name("body");
+                let mut cursor = node.walk();
+                let clause = node
+                    .named_children(&mut cursor)
+                    .find(|c| c.kind() == "for_in_clause");
+                match (body, clause) {
+                    (Some(body), Some(clause)) if body.kind() == "pair" => {
+                        let key = body.child_by_field_name("key");
+                        let value = body.child_by_field_name("value");
+                        let var = clause.child_by_field_name("left");
+                        let iter = clause.child_by_field_name("right");
+                        match (key, value, var, iter) {
+                            (Some(k), Some(v), Some(var), Some(iter)) => ExprKind::DictComp {
+                                key: Box::new(self.expr(k, depth + 1)),
+                                value: Box::new(self.expr(v, depth + 1)),
+                                var: self.text(var).to_string(),
+                                iter: Box::new(self.expr(iter, depth + 1)),
+                            },
+                            _ => ExprKind::Unknown,
+                        }
+                    }
+                    _ => ExprKind::Unknown,
+                }
+            }
+            "call" => {
+                let func = node
+                    .child_by_field_name("function")
+                    .map(|f| self.text(f).to_string())
+                    .unwrap_or_default();
+                let mut args = Vec::new();
+                let mut kwargs = Vec::new();
+                if let Some(list) = node.child_by_field_name("arguments") {
+                    let mut cursor = list.walk();
+                    for a in list.named_children(&mut cursor) {
+                        match a.kind() {
+                            "keyword_argument" => {
+                                if let (Some(n), Some(v)) = (
+                                    a.child_by_field_name("name"),
+                                    a.child_by_field_name("value"),
+                                ) {
+                                    kwargs
+                                        .push((self.text(n).to_string(), self.expr(v, depth + 1)));
+                                }
+                            }
+                            "comment" => {}
+                            _ => args.push(self.expr(a, depth + 1)),
+                        }
+                    }
+                }
+                ExprKind::Call { func, args, kwargs }
+            }
+            "binary_operator" => {
+                match (
+                    node.child_by_field_name("left"),
+                    node.child_by_field_name("operator"),
+                    node.child_by_field_name("right"),
+                ) {
+                    (Some(l), Some(o), Some(r)) => ExprKind::BinOp {
+                        op: self.text(o).to_string(),
+                        left: Box::new(self.expr(l, depth + 1)),
+                        right: Box::new(self.expr(r, depth + 1)),
+                    },
+                    _ => ExprKind::Unknown,
+                }
+            }
+            "subscript" => match (
+                node.child_by_field_name("value"),
+                node.child_by_field_name("subscript"),
+            ) {
+                (Some(v), Some(i)) => ExprKind::Subscript {
+                    value: Box::new(self.expr(v, depth + 1)),
+                    index: Box::new(self.expr(i, depth + 1)),
+                },
+                _ => ExprKind::Unknown,
+            },
+            "unary_operator" => {
+                let t = self.text(node);
+                if let Some(arg) = node.child_by_field_name("argument")
+                    && t.starts_with('-')
+                {
+                    match self.expr(arg, depth + 1).kind {
+                        ExprKind::Int(i) => ExprKind::Int(-i),
+                        ExprKind::Float(f) => ExprKind::Float(-f),
+                        _ => ExprKind::Unknown,
+                    }
+                } else {
+                    ExprKind::Unknown
+                }
+            }
+            _ => ExprKind::Unknown,
+        };
+        Expr { kind, span: sp }
+    }
+
+    fn string(&self, node: Node) -> ExprKind {
+        if node.kind() != "string" {
+            return ExprKind::FStr;
+        }
+        let mut cursor = node.walk();
+        let mut prefix = "";
+        let mut out = String::new();
+        for part in node.children(&mut cursor) {
+            match part.kind() {
+                "string_start" => prefix = self.text(part),
+                "string_content" => {
+                    let raw = self.text(part);
+                    let lower = prefix.to_ascii_lowercase();
+                    if lower.contains('f') {
+                        return ExprKind::FStr;
+                    }
+                    if lower.contains('r') {
+                        out.push_str(raw);
+                    } else {
+                        decode_escapes(raw, &mut out);
+                    }
+                }
+                "escape_sequence" => decode_escapes(self.text(part), &mut out),
+                "interpolation" => return ExprKind::FStr,
+                _ => {}
+            }
+        }
+        ExprKind::Str(out)
+    }
+}
+
+/// `(a, b) + (c,)` as the list of its literal parts.
+fn flatten_concat<'e>(e: &'e Expr, out: &mut Vec<&'e Expr>) {
+    match &e.kind {
+        ExprKind::BinOp { op, left, right } if op == "+" => {
+            flatten_concat(left, out);
+            flatten_concat(right, out);
+        }
+        ExprKind::List(_) | ExprKind::Tuple(_) | ExprKind::Set(_) => out.push(e),
+        _ => {}
+    }
+}
+
+fn decode_escapes(raw: &str, out: &mut String) {
+    let mut chars = raw.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('n') => out.push('\n'),
+            Some('t') => out.push('\t'),
+            Some('r') => out.push('\r'),
+            Some('\\') => out.push('\\'),
+            Some('\'') => out.push('\''),
+            Some('"') => out.push('"'),
+            Some('0') => out.push('\0'),
+            Some('\n') => {}
+            Some(other) => {
+                out.push('\\');
+                out.push(other);
+            }
+            None => out.push('\\'),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const EXAMPLE: &str = r#"from sentry.conf.server import *  # NOQA
+
+SENTRY_SINGLE_ORGANIZATION = True
+SENTRY_OPTIONS["system.event-retention-days"] = int(
+    env("SENTRY_EVENT_RETENTION_DAYS", "90")
+)
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.memcached.MemcachedCache",
+        "LOCATION": ["memcached:11211"],
+        "TIMEOUT": 3600,
+    }
+}
+CACHES["default"]["OPTIONS"] = {"ignore_exc": True}
+if env("SENTRY_SYSTEM_SECRET_KEY"):
+    SENTRY_OPTIONS["system.secret-key"] = env("SENTRY_SYSTEM_SECRET_KEY", "")
+SENTRY_FEATURES["projects:sample-events"] = False
+SENTRY_FEATURES.update(
+    {
+        feature: True
+        for feature in (
+            "organizations:discover",
+            "organizations:session-replay",
+        )
+        + ("projects:plugins",)
+    }
+)
+MIDDLEWARE += ("x",)
+"#;
+
+    #[test]
+    fn reads_settings_features_and_env_calls() {
+        let c = parse(EXAMPLE);
+        assert!(c.errors.is_empty(), "{:?}", c.errors);
+        assert!(c.imports_server_defaults);
+        assert_eq!(
+            c.setting("SENTRY_SINGLE_ORGANIZATION")
+                .unwrap()
+                .value
+                .as_bool(),
+            Some(true)
+        );
+        let retention = c
+            .item("SENTRY_OPTIONS", "system.event-retention-days")
+            .unwrap();
+        let (name, default) = retention.value.env_call().unwrap();
+        assert_eq!(name, "SENTRY_EVENT_RETENTION_DAYS");
+        assert_eq!(default.unwrap().as_str(), Some("90"));
+        let secret = c.item("SENTRY_OPTIONS", "system.secret-key").unwrap();
+        assert!(secret.conditional);
+        let names: Vec<(&str, Option<bool>)> = c
+            .features
+            .iter()
+            .map(|f| (f.name.as_str(), f.enabled))
+            .collect();
+        assert_eq!(
+            names,
+            [
+                ("projects:sample-events", Some(false)),
+                ("organizations:discover", Some(true)),
+                ("organizations:session-replay", Some(true)),
+                ("projects:plugins", Some(true)),
+            ]
+        );
+        let replay = c.feature("organizations:session-replay").unwrap();
+        assert_eq!(
+            &EXAMPLE[replay.span.range()],
+            "\"organizations:session-replay\""
+        );
+        assert_eq!(c.feature_lists.len(), 2);
+        assert_eq!(c.feature_lists[0].items.len(), 2);
+    }
+
+    #[test]
+    fn nested_lookups_see_literals_and_item_assignments() {
+        let c = parse(EXAMPLE);
+        let (backend, _) = c.lookup("CACHES", &["default", "BACKEND"]).unwrap();
+        assert_eq!(
+            backend.as_str(),
+            Some("django.core.cache.backends.memcached.MemcachedCache")
+        );
+        let (options, stmt) = c.lookup("CACHES", &["default", "OPTIONS"]).unwrap();
+        assert!(options.dict_get("ignore_exc").is_some());
+        assert!(matches!(&stmt.target, Target::Item { keys, .. } if keys.len() == 2));
+        assert!(c.lookup("CACHES", &["default", "NOPE"]).is_none());
+    }
+
+    #[test]
+    fn syntax_errors_have_positions_and_the_rest_is_read() {
+        let src = "A = 1\nB = (\nC = 3\n";
+        let c = parse(src);
+        assert!(!c.errors.is_empty());
+        assert!(c.setting("A").is_some());
+    }
+
+    #[test]
+    fn deep_nesting_does_not_overflow() {
+        let src = format!("X = {}1{}\n", "{1: ".repeat(20_000), "}".repeat(20_000));
+        let c = parse(&src);
+        // Either parsed (value truncated to Unknown past the depth limit) or an error; never a crash.
+        assert!(c.setting("X").is_some() || !c.errors.is_empty());
+    }
+
+    #[test]
+    fn strings_decode_escapes_and_prefixes() {
+        let c = parse("A = 'a\\tb'\nB = r'a\\tb'\nC = f'{x}'\nD = 'x' 'y'\n");
+        assert_eq!(c.setting("A").unwrap().value.as_str(), Some("a\tb"));
+        assert_eq!(c.setting("B").unwrap().value.as_str(), Some("a\\tb"));
+        assert_eq!(c.setting("C").unwrap().value.kind, ExprKind::FStr);
+        assert_eq!(c.setting("D").unwrap().value.as_str(), Some("xy"));
+    }
+}

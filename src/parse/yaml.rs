@@ -1,0 +1,1745 @@
+//! A YAML parser that keeps what a linter and a text-splicing fixer need:
+//! a byte span for every node, key, anchor and alias use site, the comments,
+//! and duplicate keys (both of them). Aliases point at their anchor's node
+//! instead of copying it, so "billion laughs" documents cost linear memory;
+//! consumers that expand aliases carry their own budget.
+//!
+//! It covers the YAML 1.2 syntax compose files use: block and flow
+//! collections, all five scalar styles with folding and escapes, anchors,
+//! aliases, tags, comments, directives and one document. Scalars are kept as
+//! decoded strings; typing (null, bool, int) is left to the caller because
+//! compose types values by field, not by the YAML core schema.
+
+use std::collections::HashMap;
+
+use crate::source::Span;
+
+pub type NodeId = u32;
+
+/// Nesting deeper than this is refused with an error, so that hostile input
+/// cannot overflow the stack. Real compose files nest about 8 levels.
+pub const MAX_DEPTH: usize = 200;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ScalarStyle {
+    Plain,
+    SingleQuoted,
+    DoubleQuoted,
+    Literal,
+    Folded,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Pair {
+    pub key: NodeId,
+    pub value: NodeId,
+}
+
+#[derive(Clone, Debug)]
+pub enum NodeKind {
+    Scalar {
+        value: String,
+        style: ScalarStyle,
+    },
+    Seq {
+        items: Vec<NodeId>,
+        flow: bool,
+    },
+    Map {
+        pairs: Vec<Pair>,
+        flow: bool,
+    },
+    /// `*name`; `target` is `None` when no anchor of that name precedes it.
+    Alias {
+        name: String,
+        target: Option<NodeId>,
+    },
+}
+
+#[derive(Clone, Debug)]
+pub struct Node {
+    pub kind: NodeKind,
+    /// The node's content, without its anchor and tag.
+    pub span: Span,
+    /// `&name` and the span of the whole `&name` token.
+    pub anchor: Option<(String, Span)>,
+    pub tag: Option<(String, Span)>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct YamlError {
+    pub span: Span,
+    pub message: String,
+}
+
+/// A parsed YAML document.
+#[derive(Clone, Debug, Default)]
+pub struct YamlDoc {
+    pub nodes: Vec<Node>,
+    pub root: Option<NodeId>,
+    /// Every comment, from `#` to the end of its line.
+    pub comments: Vec<Span>,
+    /// Keys that repeat an earlier key of the same mapping: (first, repeat).
+    pub duplicates: Vec<(NodeId, NodeId)>,
+    /// Anchor name to the node it was last defined on.
+    pub anchors: HashMap<String, NodeId>,
+}
+
+impl YamlDoc {
+    pub fn node(&self, id: NodeId) -> &Node {
+        &self.nodes[id as usize]
+    }
+
+    /// Follows an alias to the node it names (one hop: aliases never point at aliases).
+    pub fn resolve(&self, id: NodeId) -> NodeId {
+        match &self.node(id).kind {
+            NodeKind::Alias {
+                target: Some(t), ..
+            } => *t,
+            _ => id,
+        }
+    }
+
+    /// The decoded text of a scalar node (after following an alias).
+    pub fn scalar(&self, id: NodeId) -> Option<&str> {
+        match &self.node(self.resolve(id)).kind {
+            NodeKind::Scalar { value, .. } => Some(value),
+            _ => None,
+        }
+    }
+
+    pub fn pairs(&self, id: NodeId) -> &[Pair] {
+        match &self.node(self.resolve(id)).kind {
+            NodeKind::Map { pairs, .. } => pairs,
+            _ => &[],
+        }
+    }
+
+    pub fn items(&self, id: NodeId) -> &[NodeId] {
+        match &self.node(self.resolve(id)).kind {
+            NodeKind::Seq { items, .. } => items,
+            _ => &[],
+        }
+    }
+
+    pub fn is_map(&self, id: NodeId) -> bool {
+        matches!(self.node(self.resolve(id)).kind, NodeKind::Map { .. })
+    }
+
+    /// The value of `key` in mapping `map`, looking at written keys only (no merges).
+    pub fn get(&self, map: NodeId, key: &str) -> Option<Pair> {
+        self.pairs(map)
+            .iter()
+            .rev()
+            .find(|p| self.scalar(p.key) == Some(key))
+            .copied()
+    }
+
+    /// True when the scalar is YAML null (`~`, `null`, or nothing), taking style into account.
+    pub fn is_null(&self, id: NodeId) -> bool {
+        match &self.node(self.resolve(id)).kind {
+            NodeKind::Scalar {
+                value,
+                style: ScalarStyle::Plain,
+            } => matches!(value.as_str(), "" | "~" | "null" | "Null" | "NULL"),
+            _ => false,
+        }
+    }
+
+    /// Span of a node including its anchor and tag.
+    pub fn full_span(&self, id: NodeId) -> Span {
+        let node = self.node(id);
+        let mut span = node.span;
+        if let Some((_, s)) = &node.anchor {
+            span = span.cover(*s);
+        }
+        if let Some((_, s)) = &node.tag {
+            span = span.cover(*s);
+        }
+        span
+    }
+}
+
+/// Options for [`parse`].
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Options {
+    /// Keep aliases to undefined anchors (as `Alias { target: None }`) instead
+    /// of failing; used for override files and knowledge-base snippets.
+    pub allow_unknown_aliases: bool,
+}
+
+pub fn parse(src: &str, options: Options) -> Result<YamlDoc, YamlError> {
+    let mut p = Parser {
+        src,
+        b: src.as_bytes(),
+        pos: 0,
+        line_starts: line_starts(src),
+        doc: YamlDoc::default(),
+        depth: 0,
+        options,
+        probing: false,
+    };
+    p.document()?;
+    p.doc.comments.sort();
+    p.doc.comments.dedup();
+    Ok(p.doc)
+}
+
+fn line_starts(src: &str) -> Vec<usize> {
+    let mut v = vec![0];
+    v.extend(
+        src.bytes()
+            .enumerate()
+            .filter(|&(_, b)| b == b'\n')
+            .map(|(i, _)| i + 1),
+    );
+    v
+}
+
+type PResult<T> = Result<T, YamlError>;
+
+/// A name and the span of the token that carries it (`&anchor`, `!tag`).
+type Named = (String, Span);
+
+struct Parser<'a> {
+    src: &'a str,
+    b: &'a [u8],
+    pos: usize,
+    line_starts: Vec<usize>,
+    doc: YamlDoc,
+    depth: usize,
+    options: Options,
+    /// Set while looking ahead for a key: anchors seen then are not registered.
+    probing: bool,
+}
+
+/// How the node being parsed sits in its parent.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Place {
+    /// Top of the document: block collections may start on the current line.
+    Root,
+    /// After `- `: a compact mapping or sequence may start on the current line.
+    SeqEntry,
+    /// After `key:`: only a scalar, alias or flow node may follow on the same line;
+    /// a block sequence on the next line may sit at the key's own indentation.
+    MapValue,
+}
+
+fn is_break(b: u8) -> bool {
+    b == b'\n' || b == b'\r'
+}
+
+fn is_blank(b: u8) -> bool {
+    b == b' ' || b == b'\t'
+}
+
+fn is_flow_indicator(b: u8) -> bool {
+    matches!(b, b',' | b'[' | b']' | b'{' | b'}')
+}
+
+impl<'a> Parser<'a> {
+    // ---------------------------------------------------------------- cursor
+
+    fn peek(&self) -> Option<u8> {
+        self.b.get(self.pos).copied()
+    }
+
+    fn peek_at(&self, off: usize) -> Option<u8> {
+        self.b.get(self.pos + off).copied()
+    }
+
+    fn eof(&self) -> bool {
+        self.pos >= self.b.len()
+    }
+
+    /// True at a line break (LF or CRLF) or at the end of the input.
+    fn at_eol(&self) -> bool {
+        match self.peek() {
+            None | Some(b'\n') => true,
+            Some(b'\r') => self.peek_at(1) == Some(b'\n') || self.peek_at(1).is_none(),
+            _ => false,
+        }
+    }
+
+    /// True when the byte after the cursor ends a token (blank, break, EOF).
+    fn followed_by_space(&self, off: usize) -> bool {
+        match self.b.get(self.pos + off) {
+            None => true,
+            Some(&c) => is_blank(c) || is_break(c),
+        }
+    }
+
+    fn line_of(&self, pos: usize) -> usize {
+        match self.line_starts.binary_search(&pos) {
+            Ok(i) => i,
+            Err(i) => i - 1,
+        }
+    }
+
+    fn col(&self, pos: usize) -> usize {
+        pos - self.line_starts[self.line_of(pos)]
+    }
+
+    /// True when only spaces precede `pos` on its line.
+    fn first_on_line(&self, pos: usize) -> bool {
+        let start = self.line_starts[self.line_of(pos)];
+        self.b[start..pos].iter().all(|&c| c == b' ')
+    }
+
+    fn err<T>(&self, span: Span, message: impl Into<String>) -> PResult<T> {
+        Err(YamlError {
+            span,
+            message: message.into(),
+        })
+    }
+
+    fn err_here<T>(&self, message: impl Into<String>) -> PResult<T> {
+        let end = (self.pos + 1).min(self.b.len());
+        let mut end = end;
+        while end < self.b.len() && !self.src.is_char_boundary(end) {
+            end += 1;
+        }
+        self.err(Span::new(self.pos, end.max(self.pos)), message)
+    }
+
+    fn skip_break(&mut self) {
+        if self.peek() == Some(b'\r') {
+            self.pos += 1;
+        }
+        if self.peek() == Some(b'\n') {
+            self.pos += 1;
+        }
+    }
+
+    fn skip_blanks(&mut self) {
+        while let Some(c) = self.peek() {
+            if is_blank(c) {
+                self.pos += 1;
+            } else {
+                break;
+            }
+        }
+    }
+
+    fn skip_comment(&mut self) {
+        if self.peek() == Some(b'#') {
+            let start = self.pos;
+            while !self.at_eol() {
+                self.pos += 1;
+            }
+            self.doc.comments.push(Span::new(start, self.pos));
+        }
+    }
+
+    /// Skips blanks and a comment up to the end of the line (not the break).
+    fn skip_to_eol(&mut self) -> PResult<()> {
+        self.skip_blanks();
+        if self.peek() == Some(b'#') {
+            let prev = self.b.get(self.pos.wrapping_sub(1)).copied();
+            if self.pos > 0 && !matches!(prev, Some(b' ' | b'\t' | b'\n' | b'\r')) {
+                return self.err_here("a comment must be separated from content by a space");
+            }
+            self.skip_comment();
+        }
+        if !self.at_eol() {
+            return self.err_here(format!(
+                "unexpected `{}` after a value; expected a line break",
+                self.char_here()
+            ));
+        }
+        Ok(())
+    }
+
+    fn char_here(&self) -> String {
+        self.src[self.pos..]
+            .chars()
+            .next()
+            .map(String::from)
+            .unwrap_or_default()
+    }
+
+    /// Moves past blank lines and comment lines to the first content byte of
+    /// the next line that has content. Checks its indentation has no tab.
+    /// Returns false at EOF.
+    fn skip_to_content(&mut self) -> PResult<bool> {
+        loop {
+            self.skip_blanks();
+            if self.peek() == Some(b'#') {
+                self.skip_comment();
+            }
+            if self.eof() {
+                return Ok(false);
+            }
+            if self.at_eol() {
+                self.skip_break();
+                // Tabs are fine on blank and comment lines, not before content.
+                let line_start = self.pos;
+                while self.peek() == Some(b' ') {
+                    self.pos += 1;
+                }
+                if self.peek() == Some(b'\t') {
+                    let tab = self.pos;
+                    self.skip_blanks();
+                    if !self.at_eol() && self.peek() != Some(b'#') {
+                        return self.err(
+                            Span::new(tab, tab + 1),
+                            "a tab character is used for indentation; YAML allows only spaces",
+                        );
+                    }
+                }
+                let _ = line_start;
+                continue;
+            }
+            return Ok(true);
+        }
+    }
+
+    fn at_document_marker(&self) -> bool {
+        let p = self.pos;
+        self.col(p) == 0
+            && (self.b[p..].starts_with(b"---") || self.b[p..].starts_with(b"..."))
+            && matches!(self.b.get(p + 3), None | Some(b' ' | b'\t' | b'\n' | b'\r'))
+    }
+
+    fn push(&mut self, kind: NodeKind, span: Span) -> NodeId {
+        self.doc.nodes.push(Node {
+            kind,
+            span,
+            anchor: None,
+            tag: None,
+        });
+        (self.doc.nodes.len() - 1) as NodeId
+    }
+
+    fn enter(&mut self) -> PResult<()> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return self.err_here(format!(
+                "nesting is deeper than {MAX_DEPTH} levels; sentrylint refuses such input"
+            ));
+        }
+        Ok(())
+    }
+
+    fn leave(&mut self) {
+        self.depth -= 1;
+    }
+
+    // -------------------------------------------------------------- document
+
+    fn document(&mut self) -> PResult<()> {
+        let mut explicit_start = false;
+        loop {
+            if !self.skip_to_content()? {
+                return Ok(());
+            }
+            if self.peek() == Some(b'%') && self.col(self.pos) == 0 {
+                // Directive (%YAML, %TAG): nothing in it changes how compose reads the file.
+                while !self.at_eol() {
+                    self.pos += 1;
+                }
+                continue;
+            }
+            break;
+        }
+        if self.at_document_marker() && self.b[self.pos..].starts_with(b"---") {
+            explicit_start = true;
+            self.pos += 3;
+        }
+        let _ = explicit_start;
+        let root = self.block_node(-1, Place::Root)?;
+        self.doc.root = Some(root);
+        // After the root: only comments, `...`, and nothing else.
+        if self.skip_to_content()? {
+            if self.at_document_marker() {
+                if self.b[self.pos..].starts_with(b"...") {
+                    self.pos += 3;
+                    if !self.skip_to_content()? {
+                        return Ok(());
+                    }
+                }
+                if self.at_document_marker() && self.b[self.pos..].starts_with(b"---") {
+                    return self.err(
+                        Span::new(self.pos, self.pos + 3),
+                        "a second YAML document starts here; a compose file holds one document",
+                    );
+                }
+            }
+            return self.err_here(format!(
+                "unexpected `{}`: it is less indented than the block it seems to belong to",
+                self.char_here()
+            ));
+        }
+        Ok(())
+    }
+
+    // ---------------------------------------------------------------- blocks
+
+    /// Parses a node whose parent collection is at indentation `parent`.
+    fn block_node(&mut self, parent: i64, place: Place) -> PResult<NodeId> {
+        self.enter()?;
+        let r = self.block_node_inner(parent, place);
+        self.leave();
+        r
+    }
+
+    fn block_node_inner(&mut self, parent: i64, place: Place) -> PResult<NodeId> {
+        self.skip_blanks();
+        let (anchor, tag) = self.properties()?;
+        self.skip_blanks();
+        let has_props = anchor.is_some() || tag.is_some();
+        let here = self.pos;
+
+        let inline = !(self.at_eol() || self.peek() == Some(b'#'));
+        let id = if inline && !(place == Place::Root && self.at_document_marker()) {
+            if place == Place::MapValue {
+                // `key: value` on one line; `key: - x` and `key: a: b` are errors.
+                self.inline_value(parent)?
+            } else {
+                // After `- ` or at the root: a compact collection may start here.
+                let col = self.col(self.pos) as i64;
+                self.node_at(col, parent, true)?
+            }
+        } else {
+            // The content (if any) starts on a later line.
+            let before = self.pos;
+            let found = if self.at_eol() || self.peek() == Some(b'#') {
+                self.skip_to_content()?
+            } else {
+                true
+            };
+            let col = if found { self.col(self.pos) as i64 } else { -1 };
+            let seq_at_parent = place == Place::MapValue
+                && col == parent
+                && self.peek() == Some(b'-')
+                && self.followed_by_space(1);
+            if found && !self.at_document_marker() && (col > parent || seq_at_parent) {
+                if !self.first_on_line(self.pos) {
+                    return self.err_here("unexpected content");
+                }
+                self.node_at(col, parent, true)?
+            } else {
+                // Empty node: null.
+                let at = if has_props { here } else { before };
+                self.push(
+                    NodeKind::Scalar {
+                        value: String::new(),
+                        style: ScalarStyle::Plain,
+                    },
+                    Span::empty(at),
+                )
+            }
+        };
+        self.attach(id, anchor, tag)?;
+        Ok(id)
+    }
+
+    fn attach(
+        &mut self,
+        id: NodeId,
+        anchor: Option<Named>,
+        tag: Option<Named>,
+    ) -> PResult<()> {
+        if let Some((name, span)) = anchor
+            && !self.probing
+        {
+            // Registered after the node is complete: an alias inside its own
+            // anchor cannot form a cycle.
+            self.doc.anchors.insert(name.clone(), id);
+            self.doc.nodes[id as usize].anchor = Some((name, span));
+        }
+        if tag.is_some() {
+            self.doc.nodes[id as usize].tag = tag;
+        }
+        Ok(())
+    }
+
+    /// `&anchor` and `!tag`, in either order.
+    fn properties(&mut self) -> PResult<(Option<Named>, Option<Named>)> {
+        let mut anchor = None;
+        let mut tag = None;
+        loop {
+            match self.peek() {
+                Some(b'&') if anchor.is_none() => {
+                    let start = self.pos;
+                    self.pos += 1;
+                    let name = self.anchor_name();
+                    if name.is_empty() {
+                        return self.err(
+                            Span::new(start, self.pos),
+                            "an anchor needs a name after `&`",
+                        );
+                    }
+                    anchor = Some((name, Span::new(start, self.pos)));
+                }
+                Some(b'!') if tag.is_none() => {
+                    let start = self.pos;
+                    if self.peek_at(1) == Some(b'<') {
+                        while let Some(c) = self.peek() {
+                            self.pos += 1;
+                            if c == b'>' {
+                                break;
+                            }
+                            if is_break(c) {
+                                return self
+                                    .err(Span::new(start, self.pos), "unterminated verbatim tag");
+                            }
+                        }
+                    } else {
+                        while let Some(c) = self.peek() {
+                            if is_blank(c) || is_break(c) || is_flow_indicator(c) {
+                                break;
+                            }
+                            self.pos += 1;
+                        }
+                    }
+                    tag = Some((
+                        self.src[start..self.pos].to_string(),
+                        Span::new(start, self.pos),
+                    ));
+                }
+                _ => break,
+            }
+            self.skip_blanks();
+        }
+        Ok((anchor, tag))
+    }
+
+    fn anchor_name(&mut self) -> String {
+        let start = self.pos;
+        while let Some(c) = self.peek() {
+            if is_blank(c) || is_break(c) || is_flow_indicator(c) {
+                break;
+            }
+            self.pos += 1;
+        }
+        // The loop stops only at ASCII bytes, so `pos` is a char boundary.
+        self.src[start..self.pos].to_string()
+    }
+
+    /// A node whose first byte is at the cursor, at column `col`, first on its
+    /// line or after `- ` (collections allowed), with parent indentation `parent`.
+    fn node_at(&mut self, col: i64, parent: i64, collections: bool) -> PResult<NodeId> {
+        let c = self.peek().unwrap_or(b' ');
+        if collections && c == b'-' && self.followed_by_space(1) {
+            return self.block_seq(col as usize);
+        }
+        if collections && c == b'?' && self.followed_by_space(1) {
+            return self.block_map(col as usize);
+        }
+        if matches!(c, b'|' | b'>') {
+            return self.block_scalar(parent);
+        }
+        if collections && self.looks_like_key()? {
+            return self.block_map(col as usize);
+        }
+        self.scalar_or_flow(parent)
+    }
+
+    /// The value after `key: ` on the same line.
+    fn inline_value(&mut self, parent: i64) -> PResult<NodeId> {
+        let c = self.peek().unwrap_or(b' ');
+        if c == b'-' && self.followed_by_space(1) {
+            return self.err_here(
+                "a block sequence cannot start on the same line as its key; put `- ` on the next line",
+            );
+        }
+        if matches!(c, b'|' | b'>') {
+            return self.block_scalar(parent);
+        }
+        if self.looks_like_key()? {
+            return self.err_here(
+                "a mapping cannot start on the same line as its key (`a: b: c`); \
+                 quote the value or move it to the next line",
+            );
+        }
+        self.scalar_or_flow(parent)
+    }
+
+    /// Scalars (plain, quoted), aliases and flow collections in block context.
+    fn scalar_or_flow(&mut self, parent: i64) -> PResult<NodeId> {
+        match self.peek() {
+            Some(b'*') => self.alias(),
+            Some(b'[') | Some(b'{') => self.flow_collection(),
+            Some(b'"') => self.double_quoted(),
+            Some(b'\'') => self.single_quoted(),
+            Some(c) if matches!(c, b']' | b'}' | b',') => {
+                self.err_here(format!("unexpected `{}`", c as char))
+            }
+            Some(c) if matches!(c, b'@' | b'`') => self.err_here(format!(
+                "a plain value cannot start with `{}`; quote it",
+                c as char
+            )),
+            Some(b'%') => self.err_here("a plain value cannot start with `%`; quote it"),
+            _ => self.plain_block(parent),
+        }
+    }
+
+    /// Looks ahead (without consuming) for an implicit key: a one-line scalar,
+    /// alias or flow node followed by `:` and a space or line end.
+    fn looks_like_key(&mut self) -> PResult<bool> {
+        let save = self.pos;
+        let comments = self.doc.comments.len();
+        let nodes = self.doc.nodes.len();
+        let duplicates = self.doc.duplicates.len();
+        let line = self.line_of(self.pos);
+        self.probing = true;
+        let result = (|| -> PResult<bool> {
+            self.properties()?;
+            self.skip_blanks();
+            match self.peek() {
+                Some(b'"') => {
+                    self.double_quoted()?;
+                }
+                Some(b'\'') => {
+                    self.single_quoted()?;
+                }
+                Some(b'[') | Some(b'{') => {
+                    self.flow_collection()?;
+                }
+                Some(b'*') => {
+                    self.pos += 1;
+                    self.anchor_name();
+                }
+                _ => {
+                    if !self.plain_first_line(false) {
+                        return Ok(false);
+                    }
+                }
+            }
+            if self.line_of(self.pos) != line {
+                return Ok(false);
+            }
+            self.skip_blanks();
+            Ok(self.peek() == Some(b':') && self.followed_by_space(1))
+        })();
+        self.pos = save;
+        self.doc.comments.truncate(comments);
+        self.doc.nodes.truncate(nodes);
+        self.doc.duplicates.truncate(duplicates);
+        self.probing = false;
+        // A malformed key is reported when it is parsed for real.
+        Ok(result.unwrap_or(false))
+    }
+
+    fn block_map(&mut self, indent: usize) -> PResult<NodeId> {
+        self.enter()?;
+        let r = self.block_map_inner(indent);
+        self.leave();
+        r
+    }
+
+    fn block_map_inner(&mut self, indent: usize) -> PResult<NodeId> {
+        let start = self.pos;
+        let mut pairs: Vec<Pair> = Vec::new();
+        let mut end = self.pos;
+        let mut seen: HashMap<String, NodeId> = HashMap::new();
+        loop {
+            // The cursor is on a key at column `indent`.
+            let (key, has_value) = if self.peek() == Some(b'?') && self.followed_by_space(1) {
+                self.pos += 1;
+                let key = self.block_node(indent as i64, Place::SeqEntry)?;
+                if !self.first_on_line(self.pos) {
+                    self.skip_to_eol()?;
+                }
+                let more = self.skip_to_content()?;
+                let has_value = more
+                    && self.col(self.pos) == indent
+                    && self.peek() == Some(b':')
+                    && self.followed_by_space(1);
+                (key, has_value)
+            } else {
+                (self.implicit_key()?, true)
+            };
+            let value = if has_value {
+                self.pos += 1; // the `:`
+                self.block_node(indent as i64, Place::MapValue)?
+            } else {
+                let at = self.doc.nodes[key as usize].span.end as usize;
+                self.push(
+                    NodeKind::Scalar {
+                        value: String::new(),
+                        style: ScalarStyle::Plain,
+                    },
+                    Span::empty(at),
+                )
+            };
+            if let Some(k) = self.doc.scalar(key).map(str::to_string)
+                && let Some(first) = seen.insert(k, key)
+            {
+                self.doc.duplicates.push((first, key));
+            }
+            pairs.push(Pair { key, value });
+            end = end
+                .max(self.doc.full_span(value).end as usize)
+                .max(self.doc.full_span(key).end as usize);
+            // Whatever follows an inline value on its line must be a comment.
+            if !self.first_on_line(self.pos) {
+                self.skip_to_eol()?;
+            }
+            if !self.skip_to_content()? || self.at_document_marker() {
+                break;
+            }
+            let col = self.col(self.pos);
+            if col < indent {
+                break;
+            }
+            if col > indent {
+                return self.err_here(
+                    "this line is indented more than the mapping key above it; \
+                     check its indentation",
+                );
+            }
+            if self.peek() == Some(b'-') && self.followed_by_space(1) {
+                return self.err_here(
+                    "a sequence entry at the indentation of mapping keys; indent it under a key",
+                );
+            }
+        }
+        Ok(self.push(
+            NodeKind::Map { pairs, flow: false },
+            Span::new(start, end.max(start)),
+        ))
+    }
+
+    /// A key on one line: scalar, alias or flow collection, then `:`.
+    fn implicit_key(&mut self) -> PResult<NodeId> {
+        let (anchor, tag) = self.properties()?;
+        self.skip_blanks();
+        let line = self.line_of(self.pos);
+        let key = match self.peek() {
+            Some(b'"') => self.double_quoted()?,
+            Some(b'\'') => self.single_quoted()?,
+            Some(b'[') | Some(b'{') => self.flow_collection()?,
+            Some(b'*') => self.alias()?,
+            _ => {
+                let start = self.pos;
+                if !self.plain_first_line(false) {
+                    return self.err_here("expected a mapping key");
+                }
+                let text = self.src[start..self.pos].to_string();
+                self.push(
+                    NodeKind::Scalar {
+                        value: text,
+                        style: ScalarStyle::Plain,
+                    },
+                    Span::new(start, self.pos),
+                )
+            }
+        };
+        if self.line_of(self.pos) != line {
+            return self.err(
+                self.doc.nodes[key as usize].span,
+                "a mapping key must fit on one line",
+            );
+        }
+        self.attach(key, anchor, tag)?;
+        self.skip_blanks();
+        if !(self.peek() == Some(b':') && self.followed_by_space(1)) {
+            return self.err_here("expected `: ` after this mapping key");
+        }
+        Ok(key)
+    }
+
+    fn block_seq(&mut self, indent: usize) -> PResult<NodeId> {
+        self.enter()?;
+        let r = self.block_seq_inner(indent);
+        self.leave();
+        r
+    }
+
+    fn block_seq_inner(&mut self, indent: usize) -> PResult<NodeId> {
+        let start = self.pos;
+        let mut items = Vec::new();
+        let mut end = self.pos;
+        loop {
+            // At `-`.
+            self.pos += 1;
+            let item = self.block_node(indent as i64, Place::SeqEntry)?;
+            items.push(item);
+            end = end
+                .max(self.doc.full_span(item).end as usize)
+                .max(start + 1);
+            if !self.first_on_line(self.pos) {
+                self.skip_to_eol()?;
+            }
+            if !self.skip_to_content()? || self.at_document_marker() {
+                break;
+            }
+            let col = self.col(self.pos);
+            if col < indent {
+                break;
+            }
+            if col > indent {
+                return self.err_here("this line is indented more than the sequence it belongs to");
+            }
+            if !(self.peek() == Some(b'-') && self.followed_by_space(1)) {
+                // A mapping key at the same column ends a sequence that was a
+                // mapping value at the key's own indentation (`key:\n- a\nnext: b`).
+                break;
+            }
+        }
+        Ok(self.push(NodeKind::Seq { items, flow: false }, Span::new(start, end)))
+    }
+
+    // --------------------------------------------------------------- scalars
+
+    fn alias(&mut self) -> PResult<NodeId> {
+        let start = self.pos;
+        self.pos += 1;
+        let name = self.anchor_name();
+        if name.is_empty() {
+            return self.err(
+                Span::new(start, self.pos),
+                "an alias needs a name after `*`",
+            );
+        }
+        let target = self.doc.anchors.get(&name).copied();
+        if target.is_none() && !self.options.allow_unknown_aliases {
+            return self.err(
+                Span::new(start, self.pos),
+                format!("unknown anchor `{name}`: no `&{name}` precedes this alias in the file"),
+            );
+        }
+        Ok(self.push(NodeKind::Alias { name, target }, Span::new(start, self.pos)))
+    }
+
+    /// Scans the first line of a plain scalar in block context (`flow` false)
+    /// or flow context. Leaves the cursor after its last non-blank byte.
+    /// Returns false if no plain scalar can start here.
+    fn plain_first_line(&mut self, flow: bool) -> bool {
+        let start = self.pos;
+        let Some(c) = self.peek() else { return false };
+        let indicator = matches!(
+            c,
+            b'-' | b'?'
+                | b':'
+                | b','
+                | b'['
+                | b']'
+                | b'{'
+                | b'}'
+                | b'#'
+                | b'&'
+                | b'*'
+                | b'!'
+                | b'|'
+                | b'>'
+                | b'\''
+                | b'"'
+                | b'%'
+                | b'@'
+                | b'`'
+        );
+        if indicator {
+            let safe_next = match self.peek_at(1) {
+                None => false,
+                Some(n) => !(is_blank(n) || is_break(n) || (flow && is_flow_indicator(n))),
+            };
+            if !(matches!(c, b'-' | b'?' | b':') && safe_next) {
+                return false;
+            }
+        }
+        if is_blank(c) || is_break(c) {
+            return false;
+        }
+        let mut last = self.pos;
+        while let Some(c) = self.peek() {
+            if is_break(c) && self.at_eol() {
+                break;
+            }
+            if c == b':' {
+                let n = self.peek_at(1);
+                let ends = match n {
+                    None => true,
+                    Some(n) => is_blank(n) || is_break(n) || (flow && is_flow_indicator(n)),
+                };
+                if ends {
+                    break;
+                }
+            }
+            if c == b'#' && self.pos > start && is_blank(self.b[self.pos - 1]) {
+                break;
+            }
+            if flow && is_flow_indicator(c) {
+                break;
+            }
+            self.pos += 1;
+            if !is_blank(c) {
+                last = self.pos;
+            }
+        }
+        // Keep the cursor on a char boundary: `last` follows an ASCII or a
+        // complete multi-byte sequence because we only stop at ASCII bytes.
+        while last < self.b.len() && !self.src.is_char_boundary(last) {
+            last += 1;
+        }
+        self.pos = last;
+        self.pos > start
+    }
+
+    /// A plain scalar in block context, possibly continued on more-indented lines.
+    fn plain_block(&mut self, parent: i64) -> PResult<NodeId> {
+        let start = self.pos;
+        if !self.plain_first_line(false) {
+            return self.err_here(format!("unexpected `{}`", self.char_here()));
+        }
+        let mut value = self.src[start..self.pos].to_string();
+        let mut end = self.pos;
+        // Continuation lines: more indented than the parent, not comments.
+        loop {
+            let save = self.pos;
+            self.skip_blanks();
+            if !self.at_eol() || self.eof() {
+                self.pos = save;
+                break;
+            }
+            let mut breaks = 0;
+            let mut next = None;
+            while !self.eof() && self.at_eol() {
+                self.skip_break();
+                breaks += 1;
+                let ls = self.pos;
+                while self.peek() == Some(b' ') {
+                    self.pos += 1;
+                }
+                // A tab after the indentation is separation, not indentation.
+                self.skip_blanks();
+                if !self.at_eol() {
+                    next = Some((ls, self.pos));
+                    break;
+                }
+            }
+            let Some((line_start, content)) = next else {
+                self.pos = save;
+                break;
+            };
+            let indent = (content - line_start) as i64;
+            let before_tabs = self.b[line_start..content]
+                .iter()
+                .take_while(|&&c| c == b' ')
+                .count() as i64;
+            let c = self.b[content];
+            let is_comment = c == b'#';
+            let marker = before_tabs == 0
+                && (self.b[content..].starts_with(b"---") || self.b[content..].starts_with(b"..."))
+                && matches!(
+                    self.b.get(content + 3),
+                    None | Some(b' ' | b'\t' | b'\n' | b'\r')
+                );
+            if before_tabs <= parent || is_comment || marker || indent <= parent {
+                self.pos = save;
+                break;
+            }
+            self.pos = content;
+            let seg_start = self.pos;
+            if !self.plain_continuation() {
+                self.pos = save;
+                break;
+            }
+            if breaks == 1 {
+                value.push(' ');
+            } else {
+                for _ in 1..breaks {
+                    value.push('\n');
+                }
+            }
+            value.push_str(&self.src[seg_start..self.pos]);
+            end = self.pos;
+        }
+        self.pos = end;
+        Ok(self.push(
+            NodeKind::Scalar {
+                value,
+                style: ScalarStyle::Plain,
+            },
+            Span::new(start, end),
+        ))
+    }
+
+    /// A continuation line of a block plain scalar: up to `: `, ` #` or EOL.
+    fn plain_continuation(&mut self) -> bool {
+        let start = self.pos;
+        let mut last = self.pos;
+        while let Some(c) = self.peek() {
+            if is_break(c) && self.at_eol() {
+                break;
+            }
+            if c == b':' && self.followed_by_space(1) {
+                // `a: b` on a continuation line is a key, not text: stop here
+                // and let the mapping report the indentation problem.
+                self.pos = start;
+                return false;
+            }
+            if c == b'#' && self.pos > start && is_blank(self.b[self.pos - 1]) {
+                break;
+            }
+            self.pos += 1;
+            if !is_blank(c) {
+                last = self.pos;
+            }
+        }
+        self.pos = last;
+        self.pos > start
+    }
+
+    fn single_quoted(&mut self) -> PResult<NodeId> {
+        let start = self.pos;
+        self.pos += 1;
+        let mut value = String::new();
+        let mut seg = self.pos;
+        loop {
+            let Some(c) = self.peek() else {
+                return self.err(
+                    Span::new(start, self.pos),
+                    "unterminated single-quoted string",
+                );
+            };
+            if c == b'\'' {
+                value.push_str(&self.src[seg..self.pos]);
+                if self.peek_at(1) == Some(b'\'') {
+                    value.push('\'');
+                    self.pos += 2;
+                    seg = self.pos;
+                    continue;
+                }
+                self.pos += 1;
+                break;
+            }
+            if is_break(c) && self.at_eol() {
+                value.push_str(self.src[seg..self.pos].trim_end_matches([' ', '\t']));
+                self.fold_quoted_break(&mut value, start)?;
+                seg = self.pos;
+                continue;
+            }
+            self.pos += 1;
+        }
+        Ok(self.push(
+            NodeKind::Scalar {
+                value,
+                style: ScalarStyle::SingleQuoted,
+            },
+            Span::new(start, self.pos),
+        ))
+    }
+
+    /// At a line break inside a quoted scalar: folds it (one break becomes a
+    /// space, more become newlines) and skips the next line's indentation.
+    fn fold_quoted_break(&mut self, value: &mut String, start: usize) -> PResult<()> {
+        let mut breaks = 0;
+        loop {
+            if self.eof() {
+                return self.err(Span::new(start, self.pos), "unterminated quoted string");
+            }
+            if self.at_eol() {
+                self.skip_break();
+                breaks += 1;
+                self.skip_blanks();
+                continue;
+            }
+            break;
+        }
+        if self.at_document_marker() {
+            return self.err(Span::new(start, self.pos), "unterminated quoted string");
+        }
+        if breaks == 1 {
+            value.push(' ');
+        } else {
+            for _ in 1..breaks {
+                value.push('\n');
+            }
+        }
+        Ok(())
+    }
+
+    fn double_quoted(&mut self) -> PResult<NodeId> {
+        let start = self.pos;
+        self.pos += 1;
+        let mut value = String::new();
+        let mut seg = self.pos;
+        loop {
+            let Some(c) = self.peek() else {
+                return self.err(
+                    Span::new(start, self.pos),
+                    "unterminated double-quoted string",
+                );
+            };
+            match c {
+                b'"' => {
+                    value.push_str(&self.src[seg..self.pos]);
+                    self.pos += 1;
+                    break;
+                }
+                b'\\' => {
+                    value.push_str(&self.src[seg..self.pos]);
+                    let esc_start = self.pos;
+                    self.pos += 1;
+                    let Some(e) = self.peek() else {
+                        return self.err(
+                            Span::new(start, self.pos),
+                            "unterminated double-quoted string",
+                        );
+                    };
+                    self.pos += 1;
+                    let simple = match e {
+                        b'0' => Some('\0'),
+                        b'a' => Some('\x07'),
+                        b'b' => Some('\x08'),
+                        b't' | b'\t' => Some('\t'),
+                        b'n' => Some('\n'),
+                        b'v' => Some('\x0b'),
+                        b'f' => Some('\x0c'),
+                        b'r' => Some('\r'),
+                        b'e' => Some('\x1b'),
+                        b' ' => Some(' '),
+                        b'"' => Some('"'),
+                        b'/' => Some('/'),
+                        b'\\' => Some('\\'),
+                        b'N' => Some('\u{85}'),
+                        b'_' => Some('\u{a0}'),
+                        b'L' => Some('\u{2028}'),
+                        b'P' => Some('\u{2029}'),
+                        _ => None,
+                    };
+                    if let Some(ch) = simple {
+                        value.push(ch);
+                    } else if matches!(e, b'x' | b'u' | b'U') {
+                        let n = match e {
+                            b'x' => 2,
+                            b'u' => 4,
+                            _ => 8,
+                        };
+                        let hex = self.src.get(self.pos..self.pos + n).unwrap_or("");
+                        let code = if hex.len() == n && hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+                            u32::from_str_radix(hex, 16).ok().and_then(char::from_u32)
+                        } else {
+                            None
+                        };
+                        let Some(ch) = code else {
+                            return self.err(
+                                Span::new(esc_start, (self.pos + n).min(self.b.len())),
+                                "invalid escape: expected hexadecimal digits of a Unicode code point",
+                            );
+                        };
+                        value.push(ch);
+                        self.pos += n;
+                    } else if is_break(e) {
+                        // Escaped line break: joins lines without a space.
+                        self.pos -= 1;
+                        self.skip_break();
+                        self.skip_blanks();
+                        while !self.eof() && self.at_eol() {
+                            self.skip_break();
+                            value.push('\n');
+                            self.skip_blanks();
+                        }
+                    } else {
+                        let mut end = self.pos;
+                        while end < self.b.len() && !self.src.is_char_boundary(end) {
+                            end += 1;
+                        }
+                        return self.err(
+                            Span::new(esc_start, end),
+                            format!(
+                                "unknown escape `\\{}` in a double-quoted string",
+                                &self.src[esc_start + 1..end]
+                            ),
+                        );
+                    }
+                    seg = self.pos;
+                }
+                c if is_break(c) && self.at_eol() => {
+                    value.push_str(self.src[seg..self.pos].trim_end_matches([' ', '\t']));
+                    self.fold_quoted_break(&mut value, start)?;
+                    seg = self.pos;
+                }
+                _ => self.pos += 1,
+            }
+        }
+        Ok(self.push(
+            NodeKind::Scalar {
+                value,
+                style: ScalarStyle::DoubleQuoted,
+            },
+            Span::new(start, self.pos),
+        ))
+    }
+
+    /// `|` or `>` block scalar; `parent` is the indentation of the enclosing collection.
+    fn block_scalar(&mut self, parent: i64) -> PResult<NodeId> {
+        let start = self.pos;
+        let folded = self.peek() == Some(b'>');
+        self.pos += 1;
+        let mut chomp = 0i8; // -1 strip, 0 clip, 1 keep
+        let mut explicit: Option<usize> = None;
+        for _ in 0..2 {
+            match self.peek() {
+                Some(b'-') if chomp == 0 => {
+                    chomp = -1;
+                    self.pos += 1;
+                }
+                Some(b'+') if chomp == 0 => {
+                    chomp = 1;
+                    self.pos += 1;
+                }
+                Some(d @ b'1'..=b'9') if explicit.is_none() => {
+                    explicit = Some((d - b'0') as usize);
+                    self.pos += 1;
+                }
+                _ => break,
+            }
+        }
+        self.skip_to_eol()?;
+        let header_end = self.pos;
+        let base = parent.max(-1);
+        // Collect lines.
+        let mut lines: Vec<(usize, usize)> = Vec::new(); // (line start, line end)
+        let mut indent = explicit.map(|m| (base + m as i64).max(0) as usize);
+        let mut content_end = header_end;
+        let mut max_leading_blank = 0usize;
+        let mut probe = self.pos;
+        loop {
+            if probe >= self.b.len() {
+                break;
+            }
+            // Move past the break.
+            if self.b[probe] == b'\r' {
+                probe += 1;
+            }
+            if probe < self.b.len() && self.b[probe] == b'\n' {
+                probe += 1;
+            } else if probe > header_end {
+                break;
+            }
+            if probe >= self.b.len() {
+                break;
+            }
+            let ls = probe;
+            let mut sp = ls;
+            while sp < self.b.len() && self.b[sp] == b' ' {
+                sp += 1;
+            }
+            let mut le = sp;
+            while le < self.b.len() && self.b[le] != b'\n' {
+                le += 1;
+            }
+            let line_end = if le > ls && self.b[le - 1] == b'\r' {
+                le - 1
+            } else {
+                le
+            };
+            let blank = self.b[sp..line_end].iter().all(|&c| is_blank(c));
+            let n = sp - ls;
+            match indent {
+                None if blank => {
+                    max_leading_blank = max_leading_blank.max(n);
+                    lines.push((ls, line_end));
+                    probe = le;
+                    continue;
+                }
+                None => {
+                    if (n as i64) <= base {
+                        break;
+                    }
+                    if n < max_leading_blank {
+                        return self.err(
+                            Span::new(ls, sp),
+                            "a leading blank line of this block scalar is indented more than its text",
+                        );
+                    }
+                    indent = Some(n);
+                }
+                Some(i) => {
+                    if !blank && n < i {
+                        break;
+                    }
+                    if blank && n < i {
+                        lines.push((ls, line_end));
+                        probe = le;
+                        continue;
+                    }
+                }
+            }
+            // A document marker at column 0 ends the scalar.
+            if n == 0
+                && (self.b[ls..].starts_with(b"---") || self.b[ls..].starts_with(b"..."))
+                && matches!(
+                    self.b.get(ls + 3),
+                    None | Some(b' ' | b'\t' | b'\n' | b'\r')
+                )
+            {
+                break;
+            }
+            lines.push((ls, line_end));
+            if !blank {
+                content_end = line_end;
+            }
+            probe = le;
+        }
+        let indent = indent.unwrap_or(0);
+        // Drop trailing blank lines from the node (they belong to chomping only).
+        let mut text_lines: Vec<&str> = Vec::with_capacity(lines.len());
+        for &(ls, le) in &lines {
+            let s = (ls + indent).min(le);
+            let line = &self.src[ls..le];
+            let content = if line.len() >= indent && line[..indent].bytes().all(|c| c == b' ') {
+                &self.src[s..le]
+            } else {
+                ""
+            };
+            text_lines.push(content);
+        }
+        let last_content = text_lines
+            .iter()
+            .rposition(|l| !l.trim_matches([' ', '\t']).is_empty());
+        let (body, trailing) = match last_content {
+            Some(i) => (&text_lines[..=i], text_lines.len() - i - 1),
+            None => (&text_lines[..0], text_lines.len()),
+        };
+        let mut value = String::new();
+        if folded {
+            let mut prev_more_indented = false;
+            let mut pending_breaks = 0usize;
+            for (i, line) in body.iter().enumerate() {
+                let empty = line.is_empty();
+                let more = line.starts_with([' ', '\t']);
+                if empty {
+                    pending_breaks += 1;
+                    continue;
+                }
+                if i > 0 {
+                    if pending_breaks == 0 && !more && !prev_more_indented {
+                        value.push(' ');
+                    } else if !more && !prev_more_indented {
+                        for _ in 0..pending_breaks {
+                            value.push('\n');
+                        }
+                    } else {
+                        for _ in 0..=pending_breaks {
+                            value.push('\n');
+                        }
+                    }
+                } else {
+                    for _ in 0..pending_breaks {
+                        value.push('\n');
+                    }
+                }
+                pending_breaks = 0;
+                value.push_str(line);
+                prev_more_indented = more;
+            }
+        } else {
+            for (i, line) in body.iter().enumerate() {
+                if i > 0 {
+                    value.push('\n');
+                }
+                value.push_str(line);
+            }
+        }
+        match chomp {
+            -1 => {}
+            0 => {
+                if !body.is_empty() {
+                    value.push('\n');
+                }
+            }
+            _ => {
+                if !body.is_empty() {
+                    value.push('\n');
+                }
+                for _ in 0..trailing {
+                    value.push('\n');
+                }
+            }
+        }
+        // Leave the cursor at the end of the last content line so trailing
+        // blank lines and comments are seen by the enclosing collection.
+        self.pos = content_end.max(header_end);
+        let end = self.pos;
+        Ok(self.push(
+            NodeKind::Scalar {
+                value,
+                style: if folded {
+                    ScalarStyle::Folded
+                } else {
+                    ScalarStyle::Literal
+                },
+            },
+            Span::new(start, end),
+        ))
+    }
+
+    // ------------------------------------------------------------------ flow
+
+    fn flow_collection(&mut self) -> PResult<NodeId> {
+        self.enter()?;
+        let r = if self.peek() == Some(b'[') {
+            self.flow_seq()
+        } else {
+            self.flow_map()
+        };
+        self.leave();
+        r
+    }
+
+    /// Skips whitespace, line breaks and comments inside a flow collection.
+    fn flow_space(&mut self, open: usize) -> PResult<()> {
+        loop {
+            match self.peek() {
+                Some(c) if is_blank(c) => self.pos += 1,
+                Some(b'#') => {
+                    if self.pos > 0 && !matches!(self.b[self.pos - 1], b' ' | b'\t' | b'\n' | b'\r')
+                    {
+                        return self
+                            .err_here("a comment must be separated from content by a space");
+                    }
+                    self.skip_comment();
+                }
+                Some(c) if is_break(c) => {
+                    self.pos += 1;
+                }
+                None => {
+                    return self.err(
+                        Span::new(open, open + 1),
+                        "this flow collection is never closed",
+                    );
+                }
+                _ => return Ok(()),
+            }
+            if self.pos < self.b.len() && self.first_on_line(self.pos) && self.at_document_marker()
+            {
+                return self.err(
+                    Span::new(open, open + 1),
+                    "this flow collection is never closed",
+                );
+            }
+        }
+    }
+
+    fn flow_seq(&mut self) -> PResult<NodeId> {
+        let start = self.pos;
+        self.pos += 1;
+        let mut items = Vec::new();
+        loop {
+            self.flow_space(start)?;
+            if self.peek() == Some(b']') {
+                self.pos += 1;
+                break;
+            }
+            let item = self.flow_entry(start, true)?;
+            items.push(item);
+            self.flow_space(start)?;
+            match self.peek() {
+                Some(b',') => self.pos += 1,
+                Some(b']') => {
+                    self.pos += 1;
+                    break;
+                }
+                _ => return self.err_here("expected `,` or `]` in a flow sequence"),
+            }
+        }
+        Ok(self.push(
+            NodeKind::Seq { items, flow: true },
+            Span::new(start, self.pos),
+        ))
+    }
+
+    fn flow_map(&mut self) -> PResult<NodeId> {
+        let start = self.pos;
+        self.pos += 1;
+        let mut pairs = Vec::new();
+        let mut seen: HashMap<String, NodeId> = HashMap::new();
+        loop {
+            self.flow_space(start)?;
+            if self.peek() == Some(b'}') {
+                self.pos += 1;
+                break;
+            }
+            if self.peek() == Some(b'?') && self.followed_by_space(1) {
+                self.pos += 1;
+                self.flow_space(start)?;
+            }
+            let key = if self.peek() == Some(b':') {
+                self.push(
+                    NodeKind::Scalar {
+                        value: String::new(),
+                        style: ScalarStyle::Plain,
+                    },
+                    Span::empty(self.pos),
+                )
+            } else {
+                self.flow_node(start)?
+            };
+            self.flow_space(start)?;
+            let value = if self.peek() == Some(b':') {
+                self.pos += 1;
+                self.flow_space(start)?;
+                if matches!(self.peek(), Some(b',') | Some(b'}')) {
+                    self.push(
+                        NodeKind::Scalar {
+                            value: String::new(),
+                            style: ScalarStyle::Plain,
+                        },
+                        Span::empty(self.pos),
+                    )
+                } else {
+                    self.flow_node(start)?
+                }
+            } else {
+                self.push(
+                    NodeKind::Scalar {
+                        value: String::new(),
+                        style: ScalarStyle::Plain,
+                    },
+                    Span::empty(self.pos),
+                )
+            };
+            if let Some(k) = self.doc.scalar(key).map(str::to_string)
+                && let Some(first) = seen.insert(k, key)
+            {
+                self.doc.duplicates.push((first, key));
+            }
+            pairs.push(Pair { key, value });
+            self.flow_space(start)?;
+            match self.peek() {
+                Some(b',') => self.pos += 1,
+                Some(b'}') => {
+                    self.pos += 1;
+                    break;
+                }
+                _ => return self.err_here("expected `,` or `}` in a flow mapping"),
+            }
+        }
+        Ok(self.push(
+            NodeKind::Map { pairs, flow: true },
+            Span::new(start, self.pos),
+        ))
+    }
+
+    /// An entry of a flow sequence: a node, or a single-pair mapping `a: b`.
+    fn flow_entry(&mut self, open: usize, _in_seq: bool) -> PResult<NodeId> {
+        let explicit = self.peek() == Some(b'?') && self.followed_by_space(1);
+        if explicit {
+            self.pos += 1;
+            self.flow_space(open)?;
+        }
+        let start = self.pos;
+        let key = self.flow_node(open)?;
+        let save = self.pos;
+        self.flow_space(open)?;
+        if self.peek() == Some(b':') {
+            self.pos += 1;
+            self.flow_space(open)?;
+            let value = if matches!(self.peek(), Some(b',') | Some(b']')) {
+                self.push(
+                    NodeKind::Scalar {
+                        value: String::new(),
+                        style: ScalarStyle::Plain,
+                    },
+                    Span::empty(self.pos),
+                )
+            } else {
+                self.flow_node(open)?
+            };
+            let end = self.doc.full_span(value).end as usize;
+            return Ok(self.push(
+                NodeKind::Map {
+                    pairs: vec![Pair { key, value }],
+                    flow: true,
+                },
+                Span::new(start, end.max(start)),
+            ));
+        }
+        self.pos = save;
+        Ok(key)
+    }
+
+    fn flow_node(&mut self, open: usize) -> PResult<NodeId> {
+        let (anchor, tag) = self.properties()?;
+        if anchor.is_some() || tag.is_some() {
+            self.flow_space(open)?;
+        }
+        let id = match self.peek() {
+            Some(b'*') => self.alias()?,
+            Some(b'[') | Some(b'{') => self.flow_collection()?,
+            Some(b'"') => self.double_quoted()?,
+            Some(b'\'') => self.single_quoted()?,
+            Some(b',') | Some(b']') | Some(b'}') | Some(b':')
+                if anchor.is_some() || tag.is_some() =>
+            {
+                self.push(
+                    NodeKind::Scalar {
+                        value: String::new(),
+                        style: ScalarStyle::Plain,
+                    },
+                    Span::empty(self.pos),
+                )
+            }
+            _ => self.plain_flow(open)?,
+        };
+        self.attach(id, anchor, tag)?;
+        Ok(id)
+    }
+
+    /// A plain scalar inside a flow collection; may span lines.
+    fn plain_flow(&mut self, open: usize) -> PResult<NodeId> {
+        let start = self.pos;
+        if !self.plain_first_line(true) {
+            return self.err_here(format!(
+                "unexpected `{}` in a flow collection",
+                self.char_here()
+            ));
+        }
+        let mut value = self.src[start..self.pos].to_string();
+        let mut end = self.pos;
+        loop {
+            let save = self.pos;
+            self.skip_blanks();
+            if !self.at_eol() || self.eof() {
+                self.pos = save;
+                break;
+            }
+            let mut breaks = 0;
+            while !self.eof() && self.at_eol() {
+                self.skip_break();
+                breaks += 1;
+                self.skip_blanks();
+            }
+            if self.eof()
+                || matches!(
+                    self.peek(),
+                    Some(b'#') | Some(b',') | Some(b']') | Some(b'}') | Some(b':')
+                )
+            {
+                self.pos = save;
+                break;
+            }
+            let seg = self.pos;
+            if !self.plain_first_line(true) || self.pos == seg {
+                self.pos = save;
+                break;
+            }
+            if breaks == 1 {
+                value.push(' ');
+            } else {
+                for _ in 1..breaks {
+                    value.push('\n');
+                }
+            }
+            value.push_str(&self.src[seg..self.pos]);
+            end = self.pos;
+        }
+        let _ = open;
+        self.pos = end;
+        Ok(self.push(
+            NodeKind::Scalar {
+                value,
+                style: ScalarStyle::Plain,
+            },
+            Span::new(start, end),
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests;

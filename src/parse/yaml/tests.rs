@@ -1,0 +1,346 @@
+use super::*;
+
+fn doc(src: &str) -> YamlDoc {
+    match parse(src, Options::default()) {
+        Ok(d) => d,
+        Err(e) => panic!("parse failed at {:?}: {}\n{src}", e.span, e.message),
+    }
+}
+
+fn err(src: &str) -> YamlError {
+    match parse(src, Options::default()) {
+        Ok(_) => panic!("expected an error for:\n{src}"),
+        Err(e) => e,
+    }
+}
+
+/// A compact rendering of the document: maps `{k: v}`, sequences `[a, b]`,
+/// scalars as Rust debug strings, aliases expanded.
+fn show(d: &YamlDoc, id: NodeId) -> String {
+    let id = d.resolve(id);
+    match &d.node(id).kind {
+        NodeKind::Scalar { value, .. } => format!("{value:?}"),
+        NodeKind::Seq { items, .. } => {
+            let parts: Vec<String> = items.iter().map(|&i| show(d, i)).collect();
+            format!("[{}]", parts.join(", "))
+        }
+        NodeKind::Map { pairs, .. } => {
+            let parts: Vec<String> = pairs
+                .iter()
+                .map(|p| format!("{}: {}", show(d, p.key), show(d, p.value)))
+                .collect();
+            format!("{{{}}}", parts.join(", "))
+        }
+        NodeKind::Alias { name, .. } => format!("*{name}"),
+    }
+}
+
+fn shown(src: &str) -> String {
+    let d = doc(src);
+    d.root.map(|r| show(&d, r)).unwrap_or_default()
+}
+
+#[test]
+fn block_mappings_and_sequences() {
+    assert_eq!(shown("a: 1\nb: two\n"), r#"{"a": "1", "b": "two"}"#);
+    assert_eq!(
+        shown("a:\n  b: 1\n  c:\n    - x\n    - y\nd: z\n"),
+        r#"{"a": {"b": "1", "c": ["x", "y"]}, "d": "z"}"#
+    );
+    // A sequence as a mapping value may sit at the key's indentation.
+    assert_eq!(
+        shown("a:\n- x\n- y\nb: 1\n"),
+        r#"{"a": ["x", "y"], "b": "1"}"#
+    );
+    // Compact mappings inside sequences.
+    assert_eq!(
+        shown("- a: 1\n  b: 2\n- - x\n  - y\n"),
+        r#"[{"a": "1", "b": "2"}, ["x", "y"]]"#
+    );
+    assert_eq!(shown("a:\nb:\n"), r#"{"a": "", "b": ""}"#);
+}
+
+#[test]
+fn scalars_of_every_style() {
+    assert_eq!(shown("a: 'it''s'\n"), r#"{"a": "it's"}"#);
+    assert_eq!(shown("a: \"x\\ty\\u00e9\"\n"), r#"{"a": "x\tyé"}"#);
+    assert_eq!(shown("a: plain # comment\n"), r#"{"a": "plain"}"#);
+    assert_eq!(shown("a: b#c\n"), r#"{"a": "b#c"}"#);
+    assert_eq!(shown("a: http://x:1/y\n"), r#"{"a": "http://x:1/y"}"#);
+    assert_eq!(
+        shown("a: one\n  two\n\n  three\n"),
+        r#"{"a": "one two\nthree"}"#
+    );
+    assert_eq!(shown("a: 'one\n  two'\n"), r#"{"a": "one two"}"#);
+    assert_eq!(
+        shown("a: |\n  x\n   y\n\nb: 1\n"),
+        r#"{"a": "x\n y\n", "b": "1"}"#
+    );
+    assert_eq!(shown("a: |-\n  x\n  y\n"), r#"{"a": "x\ny"}"#);
+    assert_eq!(shown("a: |+\n  x\n\n"), r#"{"a": "x\n\n"}"#);
+    assert_eq!(shown("a: >\n  x\n  y\n\n  z\n"), r#"{"a": "x y\nz\n"}"#);
+    assert_eq!(
+        shown("a: >\n  x\n    more\n  y\n"),
+        r#"{"a": "x\n  more\ny\n"}"#
+    );
+    assert_eq!(shown("a: |2\n   x\n"), r#"{"a": " x\n"}"#);
+    assert_eq!(shown("k: \"a\\\n   b\"\n"), r#"{"k": "ab"}"#);
+}
+
+#[test]
+fn flow_collections() {
+    assert_eq!(
+        shown("a: [\"run\", web, {x: 1, y: [2, 3]}]\n"),
+        r#"{"a": ["run", "web", {"x": "1", "y": ["2", "3"]}]}"#
+    );
+    assert_eq!(
+        shown("cmd:\n  [\n    \"a\",\n    # why\n    \"b\",\n  ]\n"),
+        r#"{"cmd": ["a", "b"]}"#
+    );
+    assert_eq!(shown("a: [k: v, x]\n"), r#"{"a": [{"k": "v"}, "x"]}"#);
+    assert_eq!(shown("a: {b, c: }\n"), r#"{"a": {"b": "", "c": ""}}"#);
+    assert_eq!(shown("a: [x:1]\n"), r#"{"a": ["x:1"]}"#);
+}
+
+#[test]
+fn anchors_aliases_and_spans() {
+    let src = "x: &d\n  r: 1\ny:\n  <<: *d\n  s: *d\n";
+    let d = doc(src);
+    let root = d.root.unwrap();
+    let y = d.get(root, "y").unwrap().value;
+    let merge = d.get(y, "<<").unwrap().value;
+    let node = d.node(merge);
+    assert!(matches!(&node.kind, NodeKind::Alias { name, target: Some(_) } if name == "d"));
+    assert_eq!(&src[node.span.range()], "*d");
+    let x = d.get(root, "x").unwrap().value;
+    let (name, span) = d.node(x).anchor.clone().unwrap();
+    assert_eq!(name, "d");
+    assert_eq!(&src[span.range()], "&d");
+    assert_eq!(d.resolve(merge), x);
+    assert_eq!(&src[d.node(x).span.range()], "r: 1");
+}
+
+#[test]
+fn key_and_value_spans_are_exact() {
+    let src =
+        "services:\n  web:\n    image: \"nginx:1.2\"   # pinned\n    command: [\"a\", \"b\"]\n";
+    let d = doc(src);
+    let web = d
+        .get(d.get(d.root.unwrap(), "services").unwrap().value, "web")
+        .unwrap()
+        .value;
+    let image = d.get(web, "image").unwrap();
+    assert_eq!(&src[d.node(image.key).span.range()], "image");
+    assert_eq!(&src[d.node(image.value).span.range()], "\"nginx:1.2\"");
+    let cmd = d.get(web, "command").unwrap();
+    assert_eq!(&src[d.node(cmd.value).span.range()], "[\"a\", \"b\"]");
+    assert_eq!(
+        &src[d.node(web).span.range()],
+        "image: \"nginx:1.2\"   # pinned\n    command: [\"a\", \"b\"]"
+    );
+    assert_eq!(d.comments.len(), 1);
+    assert_eq!(&src[d.comments[0].range()], "# pinned");
+}
+
+#[test]
+fn duplicate_keys_are_recorded_with_both_keys() {
+    let src = "a: 1\nb: 2\na: 3\n";
+    let d = doc(src);
+    assert_eq!(d.duplicates.len(), 1);
+    let (first, second) = d.duplicates[0];
+    assert_eq!(d.node(first).span.start, 0);
+    assert_eq!(d.node(second).span.start as usize, src.rfind("a:").unwrap());
+}
+
+#[test]
+fn errors_point_at_the_problem() {
+    let e = err("a:\n\tb: 1\n");
+    assert_eq!(e.span.start, 3);
+    assert!(e.message.contains("tab"), "{}", e.message);
+
+    let e = err("a: *nope\n");
+    assert!(e.message.contains("unknown anchor `nope`"));
+    assert_eq!(e.span, Span::new(3, 8));
+
+    let e = err("a: [1, 2\n");
+    assert!(e.message.contains("never closed"), "{}", e.message);
+    assert_eq!(e.span.start, 3);
+
+    let e = err("a: b: c\n");
+    assert!(e.message.contains("same line"), "{}", e.message);
+
+    let e = err("a:\n  b: 1\n   c: 2\n");
+    assert!(e.message.contains("indented more"), "{}", e.message);
+    assert_eq!(e.span.start as usize, "a:\n  b: 1\n   ".len());
+
+    let e = err("a: \"open\n");
+    assert!(e.message.contains("unterminated"), "{}", e.message);
+
+    let e = err("a: 1\n---\nb: 2\n");
+    assert!(e.message.contains("second YAML document"), "{}", e.message);
+}
+
+#[test]
+fn unknown_aliases_can_be_kept() {
+    let d = parse(
+        "web:\n  <<: *sentry_defaults\n",
+        Options {
+            allow_unknown_aliases: true,
+        },
+    )
+    .unwrap();
+    let web = d.get(d.root.unwrap(), "web").unwrap().value;
+    let m = d.get(web, "<<").unwrap().value;
+    assert!(matches!(
+        &d.node(m).kind,
+        NodeKind::Alias { target: None, .. }
+    ));
+}
+
+#[test]
+fn deep_nesting_is_refused_without_overflow() {
+    let src = format!("a: {}{}\n", "[".repeat(100_000), "]".repeat(100_000));
+    let e = err(&src);
+    assert!(e.message.contains("deeper than"), "{}", e.message);
+    let mut block = String::new();
+    for i in 0..1000 {
+        block.push_str(&" ".repeat(i));
+        block.push_str("k:\n");
+    }
+    let e = err(&block);
+    assert!(e.message.contains("deeper than"), "{}", e.message);
+}
+
+#[test]
+fn crlf_bom_free_and_no_final_newline() {
+    assert_eq!(
+        shown("a: 1\r\nb:\r\n  - x\r\n"),
+        r#"{"a": "1", "b": ["x"]}"#
+    );
+    assert_eq!(shown("a: 1"), r#"{"a": "1"}"#);
+    assert_eq!(shown(""), "");
+    assert_eq!(shown("# only a comment\n"), "");
+}
+
+#[test]
+fn document_markers_and_directives() {
+    assert_eq!(shown("%YAML 1.2\n---\na: 1\n...\n"), r#"{"a": "1"}"#);
+    assert_eq!(shown("---\n- a\n"), r#"["a"]"#);
+}
+
+#[test]
+fn tags_are_kept() {
+    let d = doc("a: !reset []\nb: !!str 1\n");
+    let a = d.get(d.root.unwrap(), "a").unwrap().value;
+    assert_eq!(d.node(a).tag.as_ref().unwrap().0, "!reset");
+}
+
+/// Expands a saphyr-parser event stream into the same rendering as `show`.
+fn saphyr_show(src: &str) -> Option<String> {
+    use saphyr_parser::{Event, Parser as SParser};
+    let mut events = Vec::new();
+    for ev in SParser::new_from_str(src) {
+        let (ev, _) = ev.ok()?;
+        events.push(ev);
+    }
+    fn node(
+        events: &[saphyr_parser::Event],
+        i: &mut usize,
+        anchors: &mut std::collections::HashMap<usize, String>,
+    ) -> String {
+        use saphyr_parser::Event;
+        let ev = &events[*i];
+        *i += 1;
+        let (out, anchor) = match ev {
+            Event::Scalar(v, _, a, _) => (format!("{:?}", v.as_ref()), *a),
+            Event::Alias(a) => return anchors.get(a).cloned().unwrap_or_default(),
+            Event::SequenceStart(a, _) => {
+                let mut parts = Vec::new();
+                while !matches!(events[*i], Event::SequenceEnd) {
+                    parts.push(node(events, i, anchors));
+                }
+                *i += 1;
+                (format!("[{}]", parts.join(", ")), *a)
+            }
+            Event::MappingStart(a, _) => {
+                let mut parts = Vec::new();
+                while !matches!(events[*i], Event::MappingEnd) {
+                    let k = node(events, i, anchors);
+                    let v = node(events, i, anchors);
+                    parts.push(format!("{k}: {v}"));
+                }
+                *i += 1;
+                (format!("{{{}}}", parts.join(", ")), *a)
+            }
+            other => panic!("unexpected event {other:?}"),
+        };
+        if anchor > 0 {
+            anchors.insert(anchor, out.clone());
+        }
+        out
+    }
+    let mut i = events
+        .iter()
+        .position(|e| matches!(e, Event::DocumentStart(_)))?
+        + 1;
+    if matches!(events[i], Event::DocumentEnd) {
+        return Some(String::new());
+    }
+    let mut anchors = std::collections::HashMap::new();
+    Some(node(&events, &mut i, &mut anchors))
+}
+
+#[test]
+fn agrees_with_saphyr_on_tricky_inputs() {
+    let cases = [
+        "a: b\nc:\n  - d\n  - e: f\n    g: h\n",
+        "x: &a [1, 2]\ny: *a\n",
+        "k: >-\n  folded\n  text\n\n  para\n",
+        "k: |\n  keep\n    indent\n",
+        "- 'a\n  b'\n- \"c\\nd\"\n",
+        "a:   spaced    \nb: 'x'   # c\n",
+        "{a: 1, b: [x, y], c: {d: e}}\n",
+        "a: -1\nb: - x\n",
+        "a: ? x\n",
+        "t: !!str 12\n",
+        "p: a:b\nq: :x\nr: -y\n",
+        "s: [a, b]  # trailing\n",
+        "u: \"\\x41\\u00e9\\U0001F600\"\n",
+        "v:\n- a\n-\n- c\n",
+    ];
+    for src in cases {
+        let theirs = saphyr_show(src);
+        let ours = parse(src, Options::default())
+            .ok()
+            .map(|d| d.root.map(|r| show(&d, r)).unwrap_or_default());
+        assert_eq!(ours, theirs, "disagreement on:\n{src}");
+    }
+}
+
+#[test]
+fn agrees_with_saphyr_on_upstream_compose_files() {
+    let Some(dir) = crate::testing::shared_upstream() else {
+        eprintln!("skipped: ../shared/upstream is absent");
+        return;
+    };
+    let mut seen = 0;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let tag = entry.unwrap().path();
+        for file in [
+            "docker-compose.yml",
+            "sentry/config.example.yml",
+            "relay/config.example.yml",
+        ] {
+            let src = std::fs::read_to_string(tag.join(file)).unwrap();
+            let d = doc(&src);
+            assert_eq!(
+                Some(show(&d, d.root.unwrap())),
+                saphyr_show(&src),
+                "disagreement on {}",
+                tag.join(file).display()
+            );
+            seen += 1;
+        }
+    }
+    assert_eq!(seen, 18);
+}
