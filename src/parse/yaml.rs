@@ -160,6 +160,103 @@ impl YamlDoc {
     }
 }
 
+/// Where two values differ, as a dotted path with both sides, or `None`
+/// when they are the same YAML value. Aliases compare by anchor name (not
+/// expanded), mappings ignore key order, scalars compare decoded text and
+/// nullness (so `"1"` and `1` are equal, `""` and `~` are not).
+pub fn first_difference(a: &YamlDoc, ai: NodeId, b: &YamlDoc, bi: NodeId) -> Option<String> {
+    diff_at(a, ai, b, bi, &mut Vec::new(), 0)
+}
+
+pub fn same_value(a: &YamlDoc, ai: NodeId, b: &YamlDoc, bi: NodeId) -> bool {
+    first_difference(a, ai, b, bi).is_none()
+}
+
+fn diff_at(
+    a: &YamlDoc,
+    ai: NodeId,
+    b: &YamlDoc,
+    bi: NodeId,
+    path: &mut Vec<String>,
+    depth: usize,
+) -> Option<String> {
+    fn here(path: &[String], what: String) -> Option<String> {
+        let at = if path.is_empty() {
+            "(root)".to_string()
+        } else {
+            path.join(".")
+        };
+        Some(format!("{at}: {what}"))
+    }
+    if depth > MAX_DEPTH {
+        return here(path, "too deep to compare".into());
+    }
+    let (na, nb) = (a.node(ai), b.node(bi));
+    if na.tag.as_ref().map(|t| &t.0) != nb.tag.as_ref().map(|t| &t.0) {
+        return here(
+            path,
+            format!(
+                "tag {:?} vs {:?}",
+                na.tag.as_ref().map(|t| &t.0),
+                nb.tag.as_ref().map(|t| &t.0)
+            ),
+        );
+    }
+    match (&na.kind, &nb.kind) {
+        (NodeKind::Alias { name: x, .. }, NodeKind::Alias { name: y, .. }) => {
+            if x == y {
+                None
+            } else {
+                here(path, format!("*{x} vs *{y}"))
+            }
+        }
+        (NodeKind::Scalar { value: x, .. }, NodeKind::Scalar { value: y, .. }) => {
+            let (nx, ny) = (a.is_null(ai), b.is_null(bi));
+            if nx && ny || (!nx && !ny && x == y) {
+                None
+            } else {
+                here(path, format!("{x:?} vs {y:?}"))
+            }
+        }
+        (NodeKind::Seq { items: x, .. }, NodeKind::Seq { items: y, .. }) => {
+            if x.len() != y.len() {
+                return here(path, format!("{} items vs {}", x.len(), y.len()));
+            }
+            for (i, (&p, &q)) in x.iter().zip(y).enumerate() {
+                path.push(format!("[{i}]"));
+                let d = diff_at(a, p, b, q, path, depth + 1);
+                path.pop();
+                if d.is_some() {
+                    return d;
+                }
+            }
+            None
+        }
+        (NodeKind::Map { pairs: x, .. }, NodeKind::Map { pairs: y, .. }) => {
+            for p in x {
+                let k = a.scalar(p.key).unwrap_or("");
+                let Some(q) = y.iter().rev().find(|q| b.scalar(q.key) == Some(k)) else {
+                    return here(path, format!("`{k}` only on the left"));
+                };
+                path.push(k.to_string());
+                let d = diff_at(a, p.value, b, q.value, path, depth + 1);
+                path.pop();
+                if d.is_some() {
+                    return d;
+                }
+            }
+            for q in y {
+                let k = b.scalar(q.key).unwrap_or("");
+                if !x.iter().any(|p| a.scalar(p.key) == Some(k)) {
+                    return here(path, format!("`{k}` only on the right"));
+                }
+            }
+            None
+        }
+        _ => here(path, "different kinds of value".into()),
+    }
+}
+
 /// Options for [`parse`].
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Options {
@@ -534,12 +631,7 @@ impl<'a> Parser<'a> {
         Ok(id)
     }
 
-    fn attach(
-        &mut self,
-        id: NodeId,
-        anchor: Option<Named>,
-        tag: Option<Named>,
-    ) -> PResult<()> {
+    fn attach(&mut self, id: NodeId, anchor: Option<Named>, tag: Option<Named>) -> PResult<()> {
         if let Some((name, span)) = anchor
             && !self.probing
         {

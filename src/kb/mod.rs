@@ -1,0 +1,603 @@
+//! The knowledge base: what each self-hosted release looks like, built from
+//! the data files in `migrations/releases/` (embedded at compile time). The
+//! first file describes 23.4.0 in full; each later one lists what changed.
+
+pub mod tree;
+pub mod version;
+
+use std::sync::{LazyLock, OnceLock};
+
+use serde::Deserialize;
+
+use crate::model::compose::{self, Compose, ComposeSources};
+use crate::parse::yaml::{self, YamlDoc};
+use tree::CNode;
+use version::Version;
+
+include!(concat!(env!("OUT_DIR"), "/release_files.rs"));
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReleaseFile {
+    version: String,
+    date: Option<String>,
+    #[serde(default)]
+    hard_stop: bool,
+    #[serde(default)]
+    avoid: bool,
+    #[serde(default)]
+    notes: Vec<String>,
+    cli: Option<CliFile>,
+    #[serde(default)]
+    env: EnvOps,
+    #[serde(default)]
+    compose: Vec<ComposeOp>,
+    #[serde(default)]
+    sentry_conf: ConfOps,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct CliFile {
+    unified_consumer: Option<bool>,
+    all_consumer_types: Option<bool>,
+    ingest_replay_recordings_command: Option<bool>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct EnvOps {
+    text: Option<String>,
+    #[serde(default)]
+    set: Vec<EnvSet>,
+    #[serde(default)]
+    remove: Vec<KeyOnly>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EnvSet {
+    key: String,
+    value: String,
+    after: Option<String>,
+    comment: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct KeyOnly {
+    #[serde(alias = "name")]
+    key: String,
+}
+
+#[derive(Deserialize, Default, Clone, Copy, PartialEq, Eq, Debug)]
+#[serde(rename_all = "lowercase")]
+enum OpKind {
+    #[default]
+    Set,
+    Remove,
+    Rename,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ComposeOp {
+    #[serde(default)]
+    op: OpKind,
+    path: String,
+    after: Option<String>,
+    yaml: Option<String>,
+    #[serde(default)]
+    to: Vec<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct ConfOps {
+    features: Option<Vec<String>>,
+    cache_backend: Option<String>,
+    cache_options: Option<Vec<String>>,
+    #[serde(default)]
+    settings: Vec<SettingFile>,
+    #[serde(default)]
+    remove_settings: Vec<KeyOnly>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SettingFile {
+    name: String,
+    value: Option<String>,
+    python: String,
+}
+
+/// What the sentry CLI of a release accepts (only facts checked against source).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CliFacts {
+    /// `sentry run consumer <name> --consumer-group <group>` exists.
+    pub unified_consumer: bool,
+    /// `run ingest-consumer --all-consumer-types` and repeated `--consumer-type` exist.
+    pub all_consumer_types: bool,
+    /// `sentry run ingest-replay-recordings` exists.
+    pub ingest_replay_recordings_command: bool,
+}
+
+/// A key of the release's `.env`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EnvFact {
+    pub key: String,
+    /// The value at this release.
+    pub value: String,
+    /// The value as the data file writes it; `{version}` marks release-tracking values.
+    pub template: String,
+    /// Comment lines written above the key (each ending in `\n`).
+    pub comment: String,
+}
+
+impl EnvFact {
+    /// For `getsentry/sentry:{version}`: the part before the version.
+    pub fn tracking_prefix(&self) -> Option<&str> {
+        self.template.strip_suffix("{version}")
+    }
+}
+
+/// A setting the release's `sentry.conf.example.py` has.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SettingFact {
+    /// `NAME` or `BASE["key"]`.
+    pub name: String,
+    /// The expected string value, when it is one.
+    pub value: Option<String>,
+    /// The statement as the example writes it, to insert when missing.
+    pub python: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Rename {
+    pub from: String,
+    pub to: Vec<String>,
+}
+
+/// The release's compose file as sentrylint would write it, parsed.
+pub struct Canonical {
+    pub text: String,
+    pub doc: YamlDoc,
+    pub compose: Compose,
+}
+
+pub struct Release {
+    pub version: Version,
+    pub date: Option<String>,
+    pub hard_stop: bool,
+    /// The docs say not to deploy this release.
+    pub avoid: bool,
+    /// Manual actions and news for an upgrade to this release.
+    pub notes: Vec<String>,
+    pub compose: CNode,
+    pub env: Vec<EnvFact>,
+    /// Flags the example enables, in the example's order.
+    pub features: Vec<String>,
+    pub settings: Vec<SettingFact>,
+    pub cache_backend: String,
+    pub cache_options: Vec<String>,
+    pub cli: CliFacts,
+    /// Services renamed or split in this release.
+    pub renames: Vec<Rename>,
+    canonical: OnceLock<Canonical>,
+}
+
+impl std::fmt::Debug for Release {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Release({})", self.version)
+    }
+}
+
+impl Release {
+    /// The compose model of a pristine install of this release.
+    pub fn canonical(&self) -> &Canonical {
+        self.canonical.get_or_init(|| {
+            let text = self.compose.render_document();
+            // The data is validated by `kb::tests`; a failure here is a data bug.
+            let doc = yaml::parse(&text, yaml::Options::default())
+                .unwrap_or_else(|e| panic!("knowledge base {}: {}", self.version, e.message));
+            let compose = compose::build(&ComposeSources {
+                base: (0, &doc),
+                overrides: Vec::new(),
+            })
+            .unwrap_or_else(|e| panic!("knowledge base {}: {}", self.version, e.message));
+            Canonical { text, doc, compose }
+        })
+    }
+
+    pub fn env_fact(&self, key: &str) -> Option<&EnvFact> {
+        self.env.iter().find(|e| e.key == key)
+    }
+
+    pub fn setting(&self, name: &str) -> Option<&SettingFact> {
+        self.settings.iter().find(|s| s.name == name)
+    }
+
+    /// The `.env` file of a pristine install.
+    pub fn env_text(&self) -> String {
+        let mut out = String::new();
+        for e in &self.env {
+            out.push_str(&e.comment);
+            out.push_str(&format!("{}={}\n", e.key, e.value));
+        }
+        out
+    }
+}
+
+pub struct Kb {
+    /// Every release, oldest first.
+    pub releases: Vec<Release>,
+}
+
+static KB: LazyLock<Kb> = LazyLock::new(|| match Kb::load() {
+    Ok(kb) => kb,
+    // The data is embedded and checked by `cargo test`; this cannot happen in a release build.
+    Err(e) => panic!("invalid knowledge base: {e}"),
+});
+
+impl Kb {
+    pub fn get() -> &'static Kb {
+        &KB
+    }
+
+    pub fn load() -> Result<Kb, String> {
+        let mut files = Vec::new();
+        for (name, text) in RELEASE_FILES {
+            let file: ReleaseFile =
+                toml::from_str(text).map_err(|e| format!("migrations/releases/{name}: {e}"))?;
+            let version: Version = file
+                .version
+                .parse()
+                .map_err(|e| format!("migrations/releases/{name}: {e}"))?;
+            if format!("{version}.toml") != *name {
+                return Err(format!(
+                    "migrations/releases/{name}: declares version {version}"
+                ));
+            }
+            files.push((name, version, file));
+        }
+        files.sort_by_key(|(_, v, _)| *v);
+        let mut releases: Vec<Release> = Vec::new();
+        for (name, version, file) in files {
+            let err = |e: String| format!("migrations/releases/{name}: {e}");
+            let prev = releases.last();
+            let mut compose = prev.map(|p| p.compose.clone()).unwrap_or_else(CNode::root);
+            let mut renames = Vec::new();
+            for op in &file.compose {
+                let path: Vec<&str> = op.path.split('.').collect();
+                match op.op {
+                    OpKind::Set => {
+                        let yaml = op
+                            .yaml
+                            .as_deref()
+                            .ok_or_else(|| err(format!("`{}`: a set needs `yaml`", op.path)))?;
+                        let node = tree::parse_entry(yaml)
+                            .map_err(|e| err(format!("`{}`: {e}", op.path)))?;
+                        tree::set(&mut compose, &path, node, op.after.as_deref())
+                            .map_err(|e| err(format!("`{}`: {e}", op.path)))?;
+                    }
+                    OpKind::Remove => {
+                        tree::remove(&mut compose, &path)
+                            .map_err(|e| err(format!("`{}`: {e}", op.path)))?;
+                    }
+                    OpKind::Rename => {
+                        let from = path.last().copied().unwrap_or("").to_string();
+                        if op.to.is_empty() {
+                            return Err(err(format!("`{}`: a rename needs `to`", op.path)));
+                        }
+                        renames.push(Rename {
+                            from,
+                            to: op.to.clone(),
+                        });
+                    }
+                }
+            }
+            // .env
+            let mut env: Vec<EnvFact> = match (&file.env.text, prev) {
+                (Some(text), _) => parse_env_facts(text).map_err(err)?,
+                (None, Some(p)) => p.env.clone(),
+                (None, None) => return Err(err("the first release needs `[env] text`".into())),
+            };
+            for s in &file.env.set {
+                let fact = EnvFact {
+                    key: s.key.clone(),
+                    value: String::new(),
+                    template: s.value.clone(),
+                    comment: s.comment.clone().unwrap_or_default(),
+                };
+                match env.iter_mut().find(|e| e.key == s.key) {
+                    Some(existing) => {
+                        existing.template = fact.template;
+                        if !fact.comment.is_empty() {
+                            existing.comment = fact.comment;
+                        }
+                    }
+                    None => {
+                        let at = match &s.after {
+                            Some(a) => {
+                                env.iter().position(|e| &e.key == a).ok_or_else(|| {
+                                    err(format!("env `after = \"{a}\"`: no such key"))
+                                })? + 1
+                            }
+                            None => env.len(),
+                        };
+                        env.insert(at, fact);
+                    }
+                }
+            }
+            for r in &file.env.remove {
+                let before = env.len();
+                env.retain(|e| e.key != r.key);
+                if env.len() == before {
+                    return Err(err(format!("env: cannot remove `{}`: not set", r.key)));
+                }
+            }
+            for e in &mut env {
+                e.value = e.template.replace("{version}", &version.to_string());
+            }
+            // sentry.conf.py
+            let features = match (&file.sentry_conf.features, prev) {
+                (Some(f), _) => f.clone(),
+                (None, Some(p)) => p.features.clone(),
+                (None, None) => return Err(err("the first release needs `features`".into())),
+            };
+            let mut settings = prev.map(|p| p.settings.clone()).unwrap_or_default();
+            for s in &file.sentry_conf.settings {
+                let fact = SettingFact {
+                    name: s.name.clone(),
+                    value: s.value.clone(),
+                    python: s.python.clone(),
+                };
+                match settings.iter_mut().find(|x| x.name == s.name) {
+                    Some(x) => *x = fact,
+                    None => settings.push(fact),
+                }
+            }
+            for r in &file.sentry_conf.remove_settings {
+                settings.retain(|s| s.name != r.key);
+            }
+            let cache_backend = file
+                .sentry_conf
+                .cache_backend
+                .clone()
+                .or_else(|| prev.map(|p| p.cache_backend.clone()))
+                .ok_or_else(|| err("the first release needs `cache_backend`".into()))?;
+            let cache_options = file
+                .sentry_conf
+                .cache_options
+                .clone()
+                .or_else(|| prev.map(|p| p.cache_options.clone()))
+                .unwrap_or_default();
+            let base_cli = prev.map(|p| p.cli);
+            let cli_file = file.cli.unwrap_or_default();
+            let pick = |v: Option<bool>, prev: Option<bool>, what: &str| -> Result<bool, String> {
+                v.or(prev)
+                    .ok_or_else(|| err(format!("the first release needs `cli.{what}`")))
+            };
+            let cli = CliFacts {
+                unified_consumer: pick(
+                    cli_file.unified_consumer,
+                    base_cli.map(|c| c.unified_consumer),
+                    "unified_consumer",
+                )?,
+                all_consumer_types: pick(
+                    cli_file.all_consumer_types,
+                    base_cli.map(|c| c.all_consumer_types),
+                    "all_consumer_types",
+                )?,
+                ingest_replay_recordings_command: pick(
+                    cli_file.ingest_replay_recordings_command,
+                    base_cli.map(|c| c.ingest_replay_recordings_command),
+                    "ingest_replay_recordings_command",
+                )?,
+            };
+            releases.push(Release {
+                version,
+                date: file.date,
+                hard_stop: file.hard_stop,
+                avoid: file.avoid,
+                notes: file.notes,
+                compose,
+                env,
+                features,
+                settings,
+                cache_backend,
+                cache_options,
+                cli,
+                renames,
+                canonical: OnceLock::new(),
+            });
+        }
+        if releases.is_empty() {
+            return Err("no release files".into());
+        }
+        Ok(Kb { releases })
+    }
+
+    pub fn release(&self, v: Version) -> Option<&Release> {
+        self.releases.iter().find(|r| r.version == v)
+    }
+
+    pub fn first(&self) -> &Release {
+        &self.releases[0]
+    }
+
+    pub fn last(&self) -> &Release {
+        &self.releases[self.releases.len() - 1]
+    }
+
+    /// How to judge an install of release `v`: by its own facts, or, for a
+    /// release the knowledge base lacks, by the known releases on both sides.
+    pub fn view(&self, v: Version) -> Option<ReleaseView<'_>> {
+        if let Some(r) = self.release(v) {
+            return Some(ReleaseView {
+                version: v,
+                lower: r,
+                upper: r,
+            });
+        }
+        let lower = self.releases.iter().rev().find(|r| r.version < v)?;
+        let upper = self.releases.iter().find(|r| r.version > v)?;
+        Some(ReleaseView {
+            version: v,
+            lower,
+            upper,
+        })
+    }
+
+    /// Every release a service name has existed in.
+    pub fn service_releases(&self, name: &str) -> impl Iterator<Item = &Release> {
+        self.releases
+            .iter()
+            .filter(move |r| r.compose.at(&["services", name]).is_some())
+    }
+
+    /// The rename that replaced `service`, if any.
+    pub fn renamed(&self, service: &str) -> Option<(&Release, &Rename)> {
+        self.releases
+            .iter()
+            .find_map(|r| r.renames.iter().find(|x| x.from == service).map(|x| (r, x)))
+    }
+}
+
+/// The facts an install of one release is judged by. For a release the
+/// knowledge base has, `lower` and `upper` are the same; otherwise they are
+/// the nearest known releases on each side, and a fact counts only when it
+/// holds on both.
+#[derive(Clone, Copy, Debug)]
+pub struct ReleaseView<'k> {
+    pub version: Version,
+    pub lower: &'k Release,
+    pub upper: &'k Release,
+}
+
+impl<'k> ReleaseView<'k> {
+    pub fn exact(&self) -> Option<&'k Release> {
+        (self.lower.version == self.version).then_some(self.lower)
+    }
+
+    fn both(&self) -> [&'k Release; 2] {
+        [self.lower, self.upper]
+    }
+
+    /// The release is known exactly, or both neighbours agree it has this service.
+    pub fn requires_service(&self, name: &str) -> bool {
+        self.both()
+            .iter()
+            .all(|r| r.canonical().compose.service(name).is_some())
+    }
+
+    /// Some neighbour has the service: it is not obsolete for this release.
+    pub fn allows_service(&self, name: &str) -> bool {
+        self.both()
+            .iter()
+            .any(|r| r.canonical().compose.service(name).is_some())
+    }
+
+    /// The services both neighbours have, in the upper release's order.
+    pub fn required_services(&self) -> Vec<&'k str> {
+        self.upper
+            .canonical()
+            .compose
+            .services
+            .iter()
+            .map(|s| s.name.as_str())
+            .filter(|n| self.requires_service(n))
+            .collect()
+    }
+
+    /// Canonical definitions of a service on each side (one when exact).
+    pub fn canonical_services(&self, name: &str) -> Vec<&'k compose::Service> {
+        let mut out: Vec<&compose::Service> = Vec::new();
+        for r in self.both() {
+            if let Some(s) = r.canonical().compose.service(name)
+                && !out.iter().any(|o| std::ptr::eq(*o, s))
+            {
+                out.push(s);
+            }
+        }
+        out
+    }
+
+    /// Flags both neighbours' examples enable.
+    pub fn features(&self) -> Vec<&'k str> {
+        self.upper
+            .features
+            .iter()
+            .filter(|f| self.lower.features.contains(f))
+            .map(String::as_str)
+            .collect()
+    }
+
+    /// A setting both neighbours' examples have.
+    pub fn setting(&self, name: &str) -> Option<&'k SettingFact> {
+        let a = self.lower.setting(name)?;
+        self.upper.setting(name).map(|_| a)
+    }
+
+    /// A CLI fact that holds on both sides.
+    pub fn cli_all(&self, f: impl Fn(&CliFacts) -> bool) -> bool {
+        self.both().iter().all(|r| f(&r.cli))
+    }
+
+    /// The cache backends the release accepts.
+    pub fn cache_backends(&self) -> Vec<&'k str> {
+        let mut v = vec![self.lower.cache_backend.as_str()];
+        if self.upper.cache_backend != self.lower.cache_backend {
+            v.push(&self.upper.cache_backend);
+        }
+        v
+    }
+
+    /// `.env` keys both neighbours have.
+    pub fn env_keys(&self) -> Vec<&'k EnvFact> {
+        self.upper
+            .env
+            .iter()
+            .filter(|e| self.lower.env_fact(&e.key).is_some())
+            .collect()
+    }
+
+    pub fn describe(&self) -> String {
+        match self.exact() {
+            Some(r) => r.version.to_string(),
+            None => format!(
+                "{} (not in the knowledge base; judged by what holds in both {} and {})",
+                self.version, self.lower.version, self.upper.version
+            ),
+        }
+    }
+}
+
+fn parse_env_facts(text: &str) -> Result<Vec<EnvFact>, String> {
+    let mut out = Vec::new();
+    let mut comment = String::new();
+    for line in text.lines() {
+        let t = line.trim();
+        if t.is_empty() {
+            continue;
+        }
+        if t.starts_with('#') {
+            comment.push_str(line);
+            comment.push('\n');
+            continue;
+        }
+        let (k, v) = line
+            .split_once('=')
+            .ok_or_else(|| format!("env text: `{line}` is not KEY=VALUE"))?;
+        out.push(EnvFact {
+            key: k.to_string(),
+            value: String::new(),
+            template: v.to_string(),
+            comment: std::mem::take(&mut comment),
+        });
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,953 @@
+//! The effective compose configuration: `docker-compose.yml` with YAML merge
+//! keys and aliases resolved, then `docker-compose.override.yml` merged the
+//! way docker compose merges it. Every value remembers where it is written
+//! and, when it arrived through `<<: *anchor` or `*alias`, where it was used.
+
+use crate::model::FileId;
+use crate::parse::yaml::{NodeId, NodeKind, ScalarStyle, YamlDoc};
+use crate::source::Span;
+
+/// Nodes an effective configuration may expand to. The 24.1.0 file expands
+/// to about 4,000; an alias bomb to billions.
+pub const EXPANSION_BUDGET: usize = 250_000;
+/// Alias-in-alias depth past which expansion stops.
+const MAX_EXPANSION_DEPTH: usize = 64;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Origin {
+    pub file: FileId,
+    pub node: NodeId,
+    /// Where the value is written (inside the anchor, for merged values).
+    pub span: Span,
+    /// Where it was pulled in: the `*anchor` of a `<<:` merge or of an alias.
+    pub via: Option<(FileId, Span)>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Scalar {
+    pub text: String,
+    pub style: ScalarStyle,
+    pub tag: Option<String>,
+    pub at: Origin,
+}
+
+#[derive(Clone, Debug)]
+pub struct Entry {
+    pub key: String,
+    pub key_at: Origin,
+    pub value: Value,
+}
+
+#[derive(Clone, Debug)]
+pub enum Value {
+    Scalar(Scalar),
+    Seq {
+        items: Vec<Value>,
+        at: Origin,
+        tag: Option<String>,
+    },
+    Map {
+        entries: Vec<Entry>,
+        at: Origin,
+        tag: Option<String>,
+    },
+}
+
+impl Value {
+    pub fn at(&self) -> Origin {
+        match self {
+            Value::Scalar(s) => s.at,
+            Value::Seq { at, .. } | Value::Map { at, .. } => *at,
+        }
+    }
+
+    pub fn tag(&self) -> Option<&str> {
+        match self {
+            Value::Scalar(s) => s.tag.as_deref(),
+            Value::Seq { tag, .. } | Value::Map { tag, .. } => tag.as_deref(),
+        }
+    }
+
+    /// The text of a scalar (null is `Some("")`).
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Value::Scalar(s) => Some(&s.text),
+            _ => None,
+        }
+    }
+
+    pub fn is_null(&self) -> bool {
+        matches!(self, Value::Scalar(s) if s.style == ScalarStyle::Plain
+            && matches!(s.text.as_str(), "" | "~" | "null" | "Null" | "NULL"))
+    }
+
+    pub fn entries(&self) -> &[Entry] {
+        match self {
+            Value::Map { entries, .. } => entries,
+            _ => &[],
+        }
+    }
+
+    pub fn items(&self) -> &[Value] {
+        match self {
+            Value::Seq { items, .. } => items,
+            _ => &[],
+        }
+    }
+
+    pub fn entry(&self, key: &str) -> Option<&Entry> {
+        self.entries().iter().find(|e| e.key == key)
+    }
+
+    pub fn get(&self, key: &str) -> Option<&Value> {
+        self.entry(key).map(|e| &e.value)
+    }
+
+    /// Follows a dotted path of mapping keys.
+    pub fn path(&self, keys: &[&str]) -> Option<&Value> {
+        let mut v = self;
+        for k in keys {
+            v = v.get(k)?;
+        }
+        Some(v)
+    }
+
+    /// The words of a `command`/`entrypoint`: a list as is, a string split as
+    /// a shell would (quotes respected, no expansion).
+    pub fn words(&self) -> Vec<String> {
+        match self {
+            Value::Scalar(s) => shell_words(&s.text),
+            Value::Seq { items, .. } => items
+                .iter()
+                .map(|i| i.as_str().unwrap_or("").to_string())
+                .collect(),
+            Value::Map { .. } => Vec::new(),
+        }
+    }
+
+    /// Map entries, or `KEY=VALUE` list items turned into entries (the two
+    /// forms of `environment`, `labels`, `build.args`, ...). List items with no
+    /// `=` become entries with a null value.
+    pub fn keyed(&self) -> Vec<KeyedItem<'_>> {
+        match self {
+            Value::Map { entries, .. } => entries
+                .iter()
+                .map(|e| KeyedItem {
+                    key: e.key.clone(),
+                    value: if e.value.is_null() {
+                        None
+                    } else {
+                        Some(e.value.as_str().unwrap_or("").to_string())
+                    },
+                    key_at: e.key_at,
+                    value_at: Some(e.value.at()),
+                    item: Some(&e.value),
+                })
+                .collect(),
+            Value::Seq { items, .. } => items
+                .iter()
+                .filter_map(|i| {
+                    let s = i.as_str()?;
+                    let (k, v) = match s.split_once('=') {
+                        Some((k, v)) => (k.to_string(), Some(v.to_string())),
+                        None => (s.to_string(), None),
+                    };
+                    Some(KeyedItem {
+                        key: k,
+                        value: v,
+                        key_at: i.at(),
+                        value_at: Some(i.at()),
+                        item: Some(i),
+                    })
+                })
+                .collect(),
+            Value::Scalar(_) => Vec::new(),
+        }
+    }
+
+    /// Every scalar in this value, depth first (with the path of keys to it).
+    pub fn scalars(&self) -> Vec<&Scalar> {
+        let mut out = Vec::new();
+        let mut stack = vec![self];
+        while let Some(v) = stack.pop() {
+            match v {
+                Value::Scalar(s) => out.push(s),
+                Value::Seq { items, .. } => stack.extend(items.iter().rev()),
+                Value::Map { entries, .. } => stack.extend(entries.iter().rev().map(|e| &e.value)),
+            }
+        }
+        out
+    }
+}
+
+/// One entry of a keyed value (environment variable, label, build arg).
+#[derive(Clone, Debug)]
+pub struct KeyedItem<'a> {
+    pub key: String,
+    /// `None` for `KEY:` (map, null) or `KEY` (list): passed through from the host env.
+    pub value: Option<String>,
+    pub key_at: Origin,
+    pub value_at: Option<Origin>,
+    pub item: Option<&'a Value>,
+}
+
+/// Splits a command string into words like a POSIX shell, without expansion.
+pub fn shell_words(s: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut in_word = false;
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            ' ' | '\t' | '\n' => {
+                if in_word {
+                    out.push(std::mem::take(&mut cur));
+                    in_word = false;
+                }
+            }
+            '\'' => {
+                in_word = true;
+                for c in chars.by_ref() {
+                    if c == '\'' {
+                        break;
+                    }
+                    cur.push(c);
+                }
+            }
+            '"' => {
+                in_word = true;
+                while let Some(c) = chars.next() {
+                    match c {
+                        '"' => break,
+                        '\\' => {
+                            if let Some(n) = chars.next() {
+                                cur.push(n);
+                            }
+                        }
+                        _ => cur.push(c),
+                    }
+                }
+            }
+            '\\' => {
+                in_word = true;
+                if let Some(n) = chars.next() {
+                    cur.push(n);
+                }
+            }
+            _ => {
+                in_word = true;
+                cur.push(c);
+            }
+        }
+    }
+    if in_word {
+        out.push(cur);
+    }
+    out
+}
+
+#[derive(Clone, Debug)]
+pub struct Service {
+    pub name: String,
+    /// The service's key, in the base file if it is there, else in the override.
+    pub key_at: Origin,
+    pub body: Value,
+    /// Where the service is written: (file, its mapping node) for base and override.
+    pub written: Vec<(FileId, NodeId)>,
+}
+
+impl Service {
+    pub fn get(&self, key: &str) -> Option<&Value> {
+        self.body.get(key)
+    }
+
+    pub fn entry(&self, key: &str) -> Option<&Entry> {
+        self.body.entry(key)
+    }
+
+    /// `command` as words (empty when unset: the image's default runs).
+    pub fn command(&self) -> Vec<String> {
+        self.get("command").map(Value::words).unwrap_or_default()
+    }
+
+    /// Where the command is written, or the service key when it is inherited.
+    pub fn command_at(&self) -> Origin {
+        self.get("command").map(Value::at).unwrap_or(self.key_at)
+    }
+
+    pub fn image(&self) -> Option<&str> {
+        self.get("image").and_then(Value::as_str)
+    }
+
+    pub fn in_file(&self, file: FileId) -> bool {
+        self.written.iter().any(|(f, _)| *f == file)
+    }
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Compose {
+    pub services: Vec<Service>,
+    pub volumes: Option<Value>,
+    pub networks: Option<Value>,
+}
+
+impl Compose {
+    pub fn service(&self, name: &str) -> Option<&Service> {
+        self.services.iter().find(|s| s.name == name)
+    }
+}
+
+/// A reason the configuration cannot be built (compose would refuse it too).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BuildError {
+    pub file: FileId,
+    pub span: Span,
+    pub message: String,
+}
+
+/// The YAML documents of an install's compose files, base first.
+pub struct ComposeSources<'a> {
+    pub base: (FileId, &'a YamlDoc),
+    pub overrides: Vec<(FileId, &'a YamlDoc)>,
+}
+
+pub fn build(src: &ComposeSources) -> Result<Compose, BuildError> {
+    let mut budget = EXPANSION_BUDGET;
+    let mut compose = file_model(src.base.0, src.base.1, None, &mut budget)?;
+    for &(file, doc) in &src.overrides {
+        let over = file_model(file, doc, Some(src.base), &mut budget)?;
+        merge_files(&mut compose, over);
+    }
+    Ok(compose)
+}
+
+fn file_model(
+    file: FileId,
+    doc: &YamlDoc,
+    base: Option<(FileId, &YamlDoc)>,
+    budget: &mut usize,
+) -> Result<Compose, BuildError> {
+    let mut out = Compose::default();
+    let Some(root) = doc.root else {
+        return Ok(out);
+    };
+    if doc.is_null(root) {
+        return Ok(out);
+    }
+    if !doc.is_map(root) {
+        return Err(BuildError {
+            file,
+            span: doc.node(root).span,
+            message: "a compose file must be a mapping with a `services:` key".into(),
+        });
+    }
+    let mut x = Expander {
+        budget,
+        docs: [(file, doc), base.unwrap_or((file, doc))],
+    };
+    // Only these top-level keys matter; `x-*` blocks are reached through aliases.
+    for pair in doc.pairs(root) {
+        let key = doc.scalar(pair.key).unwrap_or("");
+        if !matches!(key, "services" | "volumes" | "networks") {
+            continue;
+        }
+        let entry = Entry {
+            key: key.to_string(),
+            key_at: Origin {
+                file,
+                node: pair.key,
+                span: doc.node(pair.key).span,
+                via: None,
+            },
+            value: x.value(0, pair.value, None, 0)?,
+        };
+        match entry.key.as_str() {
+            "services" => {
+                if entry.value.is_null() {
+                    continue;
+                }
+                let Value::Map { entries, .. } = &entry.value else {
+                    return Err(BuildError {
+                        file,
+                        span: entry.value.at().span,
+                        message: "`services` must be a mapping of service names".into(),
+                    });
+                };
+                for svc in entries {
+                    let body = match &svc.value {
+                        Value::Map { .. } => svc.value.clone(),
+                        v if v.is_null() => Value::Map {
+                            entries: Vec::new(),
+                            at: v.at(),
+                            tag: None,
+                        },
+                        v => {
+                            return Err(BuildError {
+                                file,
+                                span: v.at().span,
+                                message: format!(
+                                    "service `{}` must be a mapping of its settings",
+                                    svc.key
+                                ),
+                            });
+                        }
+                    };
+                    out.services.push(Service {
+                        name: svc.key.clone(),
+                        key_at: svc.key_at,
+                        written: vec![(file, svc.value.at().node)],
+                        body,
+                    });
+                }
+            }
+            "volumes" => out.volumes = Some(entry.value.clone()),
+            "networks" => out.networks = Some(entry.value.clone()),
+            _ => {}
+        }
+    }
+    Ok(out)
+}
+
+struct Expander<'a, 'b> {
+    budget: &'b mut usize,
+    /// `docs[0]` is the file being expanded; `docs[1]` is the base file whose
+    /// anchors an override may (wrongly, but usefully) refer to.
+    docs: [(FileId, &'a YamlDoc); 2],
+}
+
+impl Expander<'_, '_> {
+    fn spend(&mut self, file: FileId, span: Span) -> Result<(), BuildError> {
+        if *self.budget == 0 {
+            return Err(BuildError {
+                file,
+                span,
+                message: format!(
+                    "aliases here expand to more than {EXPANSION_BUDGET} values; \
+                     sentrylint refuses such a document (an alias bomb?)"
+                ),
+            });
+        }
+        *self.budget -= 1;
+        Ok(())
+    }
+
+    fn value(
+        &mut self,
+        d: usize,
+        id: NodeId,
+        via: Option<(FileId, Span)>,
+        depth: usize,
+    ) -> Result<Value, BuildError> {
+        let (file, doc) = self.docs[d];
+        let node = doc.node(id);
+        self.spend(file, node.span)?;
+        if depth > MAX_EXPANSION_DEPTH {
+            return Err(BuildError {
+                file,
+                span: node.span,
+                message: "aliases nest too deeply to expand".into(),
+            });
+        }
+        match &node.kind {
+            NodeKind::Alias { target, name } => {
+                let use_site = via.or(Some((file, node.span)));
+                match target {
+                    Some(t) => self.value(d, *t, use_site, depth + 1),
+                    None => {
+                        // An override using an anchor of the base file: compose
+                        // refuses it (a rule reports it); resolve it against the
+                        // base so the other rules still see the intent.
+                        let (bfile, bdoc) = self.docs[1];
+                        match bdoc.anchors.get(name) {
+                            Some(&t) if bfile != file => self.value(1, t, use_site, depth + 1),
+                            _ => Ok(Value::Scalar(Scalar {
+                                text: String::new(),
+                                style: ScalarStyle::Plain,
+                                tag: None,
+                                at: Origin {
+                                    file,
+                                    node: id,
+                                    span: node.span,
+                                    via,
+                                },
+                            })),
+                        }
+                    }
+                }
+            }
+            NodeKind::Scalar { value, style } => Ok(Value::Scalar(Scalar {
+                text: value.clone(),
+                style: *style,
+                tag: node.tag.as_ref().map(|t| t.0.clone()),
+                at: Origin {
+                    file,
+                    node: id,
+                    span: node.span,
+                    via,
+                },
+            })),
+            NodeKind::Seq { items, .. } => {
+                let mut out = Vec::with_capacity(items.len());
+                for &i in items {
+                    out.push(self.value(d, i, via, depth + 1)?);
+                }
+                Ok(Value::Seq {
+                    items: out,
+                    at: Origin {
+                        file,
+                        node: id,
+                        span: node.span,
+                        via,
+                    },
+                    tag: node.tag.as_ref().map(|t| t.0.clone()),
+                })
+            }
+            NodeKind::Map { pairs, .. } => {
+                let at = Origin {
+                    file,
+                    node: id,
+                    span: node.span,
+                    via,
+                };
+                let mut entries: Vec<Entry> = Vec::with_capacity(pairs.len());
+                let explicit: Vec<&str> = pairs
+                    .iter()
+                    .filter_map(|p| doc.scalar(p.key))
+                    .filter(|k| *k != "<<")
+                    .collect();
+                for pair in pairs {
+                    let key_node = doc.node(pair.key);
+                    let key = doc.scalar(pair.key).unwrap_or("").to_string();
+                    let is_merge = key == "<<"
+                        && matches!(
+                            key_node.kind,
+                            NodeKind::Scalar {
+                                style: ScalarStyle::Plain,
+                                ..
+                            }
+                        );
+                    if is_merge {
+                        // `<<: *a` or `<<: [*a, *b]`: earlier sources win, and
+                        // keys written in this mapping win over all of them.
+                        let value_node = doc.node(pair.value);
+                        let sources: Vec<NodeId> = match &value_node.kind {
+                            NodeKind::Seq { items, .. } => items.clone(),
+                            _ => vec![pair.value],
+                        };
+                        for src in sources {
+                            let merged = self.value(d, src, via, depth + 1)?;
+                            let Value::Map { entries: more, .. } = merged else {
+                                return Err(BuildError {
+                                    file,
+                                    span: doc.node(src).span,
+                                    message: "`<<` merges only mappings; this value is not one"
+                                        .into(),
+                                });
+                            };
+                            for e in more {
+                                if explicit.contains(&e.key.as_str())
+                                    || entries.iter().any(|x| x.key == e.key)
+                                {
+                                    continue;
+                                }
+                                entries.push(e);
+                            }
+                        }
+                        continue;
+                    }
+                    let key_at = Origin {
+                        file,
+                        node: pair.key,
+                        span: key_node.span,
+                        via,
+                    };
+                    let value = self.value(d, pair.value, via, depth + 1)?;
+                    if let Some(existing) = entries.iter_mut().find(|e| e.key == key) {
+                        // A duplicate key (reported by a rule): the last one wins.
+                        existing.key_at = key_at;
+                        existing.value = value;
+                    } else {
+                        entries.push(Entry { key, key_at, value });
+                    }
+                }
+                Ok(Value::Map {
+                    entries,
+                    at,
+                    tag: node.tag.as_ref().map(|t| t.0.clone()),
+                })
+            }
+        }
+    }
+}
+
+/// Merges an override file's model into the base's, service by service.
+fn merge_files(base: &mut Compose, over: Compose) {
+    for svc in over.services {
+        match base.services.iter_mut().find(|s| s.name == svc.name) {
+            Some(existing) => {
+                existing.written.extend(svc.written);
+                merge_value(&mut existing.body, svc.body, &[]);
+            }
+            None => base.services.push(svc),
+        }
+    }
+    for (slot, value) in [
+        (&mut base.volumes, over.volumes),
+        (&mut base.networks, over.networks),
+    ] {
+        match (slot.as_mut(), value) {
+            (Some(b), Some(o)) => merge_value(b, o, &[]),
+            (None, Some(o)) => *slot = Some(o),
+            _ => {}
+        }
+    }
+}
+
+/// Keys whose override value replaces the base value instead of merging.
+const REPLACED: &[&str] = &["command", "entrypoint", "profiles", "test"];
+/// Keys whose two forms (list of `K=V` or mapping) merge by key.
+const KEYED: &[&str] = &[
+    "environment",
+    "labels",
+    "args",
+    "extra_hosts",
+    "sysctls",
+    "annotations",
+];
+
+fn merge_value(base: &mut Value, over: Value, path: &[&str]) {
+    if over.tag() == Some("!override") {
+        *base = over;
+        return;
+    }
+    let key = path.last().copied().unwrap_or("");
+    if REPLACED.contains(&key) {
+        *base = over;
+        return;
+    }
+    if KEYED.contains(&key) {
+        let mut merged = to_map(base.clone());
+        let over = to_map(over);
+        merge_maps(&mut merged, over, path);
+        *base = merged;
+        return;
+    }
+    if key == "depends_on" || key == "networks" {
+        let mut merged = list_to_map(base.clone());
+        merge_maps(&mut merged, list_to_map(over), path);
+        *base = merged;
+        return;
+    }
+    match (&mut *base, over) {
+        (Value::Map { .. }, over @ Value::Map { .. }) => merge_maps(base, over, path),
+        (Value::Seq { items, .. }, Value::Seq { items: more, .. }) => {
+            if key == "volumes" {
+                // Volumes merge by container path; the override wins.
+                for v in more {
+                    let target = volume_target(&v);
+                    match items
+                        .iter_mut()
+                        .find(|i| target.is_some() && volume_target(i) == target)
+                    {
+                        Some(slot) => *slot = v,
+                        None => items.push(v),
+                    }
+                }
+            } else {
+                for v in more {
+                    let same = items
+                        .iter()
+                        .any(|i| i.as_str().is_some() && i.as_str() == v.as_str());
+                    if !same {
+                        items.push(v);
+                    }
+                }
+            }
+        }
+        (_, over) => *base = over,
+    }
+}
+
+fn merge_maps(base: &mut Value, over: Value, path: &[&str]) {
+    let Value::Map {
+        entries: over_entries,
+        ..
+    } = over
+    else {
+        return;
+    };
+    let Value::Map { entries, .. } = base else {
+        return;
+    };
+    for oe in over_entries {
+        if oe.value.tag() == Some("!reset") {
+            entries.retain(|e| e.key != oe.key);
+            continue;
+        }
+        match entries.iter_mut().find(|e| e.key == oe.key) {
+            Some(be) => {
+                let mut p: Vec<&str> = path.to_vec();
+                p.push(&oe.key);
+                be.key_at = oe.key_at;
+                merge_value(&mut be.value, oe.value, &p);
+            }
+            None => entries.push(oe),
+        }
+    }
+}
+
+/// `["A=1", "B"]` as `{A: "1", B: null}`, keeping each item's origin.
+fn to_map(v: Value) -> Value {
+    match v {
+        Value::Seq { items, at, tag } => {
+            let entries = items
+                .into_iter()
+                .filter_map(|i| {
+                    let Value::Scalar(s) = i else { return None };
+                    let (k, val) = match s.text.split_once('=') {
+                        Some((k, v)) => (k.to_string(), v.to_string()),
+                        None => (s.text.clone(), String::new()),
+                    };
+                    let style = if s.text.contains('=') {
+                        ScalarStyle::DoubleQuoted
+                    } else {
+                        ScalarStyle::Plain
+                    };
+                    Some(Entry {
+                        key: k,
+                        key_at: s.at,
+                        value: Value::Scalar(Scalar {
+                            text: val,
+                            style,
+                            tag: None,
+                            at: s.at,
+                        }),
+                    })
+                })
+                .collect();
+            Value::Map { entries, at, tag }
+        }
+        other => other,
+    }
+}
+
+/// `[a, b]` as `{a: null, b: null}` (depends_on and networks short forms).
+fn list_to_map(v: Value) -> Value {
+    match v {
+        Value::Seq { items, at, tag } => {
+            let entries = items
+                .into_iter()
+                .filter_map(|i| {
+                    let Value::Scalar(s) = i else { return None };
+                    Some(Entry {
+                        key: s.text.clone(),
+                        key_at: s.at,
+                        value: Value::Scalar(Scalar {
+                            text: String::new(),
+                            style: ScalarStyle::Plain,
+                            tag: None,
+                            at: s.at,
+                        }),
+                    })
+                })
+                .collect();
+            Value::Map { entries, at, tag }
+        }
+        other => other,
+    }
+}
+
+/// The container path of a volume entry (short `src:dst[:mode]` or long form).
+fn volume_target(v: &Value) -> Option<String> {
+    match v {
+        Value::Scalar(s) => {
+            let parts: Vec<&str> = s.text.split(':').collect();
+            match parts.len() {
+                1 => Some(parts[0].to_string()),
+                _ => Some(parts[1].to_string()),
+            }
+        }
+        Value::Map { .. } => v.get("target").and_then(Value::as_str).map(str::to_string),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::yaml::{Options, parse};
+
+    fn model(base: &str, over: Option<&str>) -> Result<Compose, BuildError> {
+        let b = parse(base, Options::default()).unwrap();
+        let o = over.map(|o| {
+            parse(
+                o,
+                Options {
+                    allow_unknown_aliases: true,
+                },
+            )
+            .unwrap()
+        });
+        let mut overrides = Vec::new();
+        if let Some(o) = &o {
+            overrides.push((1, o));
+        }
+        build(&ComposeSources {
+            base: (0, &b),
+            overrides,
+        })
+    }
+
+    const BASE: &str = "\
+x-defaults: &defaults
+  restart: unless-stopped
+  image: sentry-self-hosted-local
+  command: [\"run\", \"web\"]
+  environment:
+    A: \"1\"
+    KEEP:
+services:
+  web:
+    <<: *defaults
+  worker:
+    <<: *defaults
+    command: run worker
+    ports:
+      - \"9000:9000\"
+";
+
+    #[test]
+    fn merges_resolve_with_use_sites() {
+        let c = model(BASE, None).unwrap();
+        let web = c.service("web").unwrap();
+        assert_eq!(web.command(), ["run", "web"]);
+        let at = web.command_at();
+        assert_eq!(&BASE[at.span.range()], "[\"run\", \"web\"]");
+        let (_, via) = at.via.unwrap();
+        assert_eq!(&BASE[via.range()], "*defaults");
+        let worker = c.service("worker").unwrap();
+        assert_eq!(worker.command(), ["run", "worker"]);
+        assert!(worker.command_at().via.is_none());
+        let keys: Vec<&str> = web.body.entries().iter().map(|e| e.key.as_str()).collect();
+        assert_eq!(keys, ["restart", "image", "command", "environment"]);
+    }
+
+    #[test]
+    fn override_merges_like_compose() {
+        let over = "\
+services:
+  worker:
+    command: run worker -c 4
+    environment:
+      B: \"2\"
+    ports:
+      - \"9001:9001\"
+  web:
+    environment: [\"A=9\"]
+  extra:
+    image: busybox
+";
+        let c = model(BASE, Some(over)).unwrap();
+        let worker = c.service("worker").unwrap();
+        assert_eq!(worker.command(), ["run", "worker", "-c", "4"]);
+        let env: Vec<(String, Option<String>)> = worker
+            .get("environment")
+            .unwrap()
+            .keyed()
+            .into_iter()
+            .map(|k| (k.key, k.value))
+            .collect();
+        assert_eq!(
+            env,
+            [
+                ("A".into(), Some("1".into())),
+                ("KEEP".into(), None),
+                ("B".into(), Some("2".into()))
+            ]
+        );
+        assert_eq!(worker.get("ports").unwrap().items().len(), 2);
+        let web_a = c
+            .service("web")
+            .unwrap()
+            .get("environment")
+            .unwrap()
+            .get("A")
+            .unwrap();
+        assert_eq!(web_a.as_str(), Some("9"));
+        assert_eq!(web_a.at().file, 1);
+        assert_eq!(c.services.len(), 3);
+        assert_eq!(c.service("worker").unwrap().written.len(), 2);
+    }
+
+    #[test]
+    fn reset_removes_and_override_replaces() {
+        let over = "\
+services:
+  worker:
+    ports: !reset []
+    environment: !override
+      ONLY: \"x\"
+";
+        let c = model(BASE, Some(over)).unwrap();
+        let w = c.service("worker").unwrap();
+        assert!(w.get("ports").is_none());
+        let keys: Vec<String> = w
+            .get("environment")
+            .unwrap()
+            .keyed()
+            .into_iter()
+            .map(|k| k.key)
+            .collect();
+        assert_eq!(keys, ["ONLY"]);
+    }
+
+    #[test]
+    fn override_may_use_base_anchors_for_the_model() {
+        let over = "services:\n  extra:\n    <<: *defaults\n    command: run extra\n";
+        let c = model(BASE, Some(over)).unwrap();
+        let extra = c.service("extra").unwrap();
+        assert_eq!(extra.image(), Some("sentry-self-hosted-local"));
+        assert_eq!(extra.get("image").unwrap().at().file, 0);
+        assert_eq!(extra.get("image").unwrap().at().via.unwrap().0, 1);
+    }
+
+    #[test]
+    fn alias_bombs_are_refused_with_a_position() {
+        let mut src = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..12 {
+            let prev = i - 1;
+            src.push_str(&format!(
+                "a{i}: &a{i} [*a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}]\n"
+            ));
+        }
+        src.push_str("services:\n  s:\n    command: *a11\n");
+        let e = model(&src, None).unwrap_err();
+        assert!(e.message.contains("alias bomb"), "{}", e.message);
+        assert!(e.span.start > 0);
+    }
+
+    #[test]
+    fn shell_words_split_like_sh() {
+        assert_eq!(
+            shell_words(r#"'"0 0 * * * gosu sentry sentry cleanup --days $X"'"#),
+            [r#""0 0 * * * gosu sentry sentry cleanup --days $X""#]
+        );
+        assert_eq!(shell_words("a  'b c' \"d\\\"e\""), ["a", "b c", "d\"e"]);
+    }
+
+    #[test]
+    fn upstream_files_expand_within_budget() {
+        let Some(dir) = crate::testing::shared_upstream() else {
+            eprintln!("skipped: ../shared/upstream is absent");
+            return;
+        };
+        for tag in ["23.4.0", "24.1.0", "25.5.1"] {
+            let src = std::fs::read_to_string(dir.join(tag).join("docker-compose.yml")).unwrap();
+            let c = model(&src, None).unwrap();
+            let web = c.service("web").unwrap();
+            assert_eq!(web.image(), Some("sentry-self-hosted-local"), "{tag}");
+            let env = web.get("environment").unwrap();
+            assert!(env.get("SENTRY_EVENT_RETENTION_DAYS").unwrap().is_null());
+        }
+    }
+}

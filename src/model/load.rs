@@ -1,0 +1,402 @@
+//! Reading an install's files and parsing each of them once.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+use crate::kb::version::Version;
+use crate::model::compose::{self, ComposeSources};
+use crate::model::{
+    FileId, Install, Problem, ReleaseInfo, ReleaseSource, detect_release, effective_env,
+};
+use crate::parse::pyconf::{Expr, ExprKind, PyConf, Target};
+use crate::parse::yaml::{self, NodeKind, YamlDoc};
+use crate::parse::{env, pyconf};
+use crate::source::{FileKind, SourceFile, Span};
+
+/// Files larger than this are refused: no real config comes close, and a
+/// pre-commit hook must stay fast.
+pub const MAX_FILE_SIZE: u64 = 8 * 1024 * 1024;
+
+#[derive(Clone, Debug, Default)]
+pub struct LoadOptions {
+    /// Overrides release detection (`--sentry-version`, `sentry-version`).
+    pub sentry_version: Option<Version>,
+}
+
+/// What reading one file gave: the file, whether it can be parsed, and problems.
+pub struct ReadResult {
+    pub file: Option<SourceFile>,
+    pub parseable: bool,
+    pub problem: Option<Problem>,
+}
+
+/// Reads one file with one `read` call, refusing directories, huge files,
+/// invalid UTF-8 and NUL bytes with a positioned message.
+pub fn read_source(path: &Path, display: String, kind: FileKind) -> ReadResult {
+    let fail = |message: String| ReadResult {
+        file: None,
+        parseable: false,
+        problem: Some(Problem {
+            file: None,
+            path: display.clone(),
+            span: Span::default(),
+            message,
+        }),
+    };
+    let meta = match std::fs::metadata(path) {
+        Ok(m) => m,
+        Err(e) => return fail(format!("cannot read: {}", io_reason(&e))),
+    };
+    if meta.is_dir() {
+        return fail("is a directory, but a file is expected here".into());
+    }
+    if meta.len() > MAX_FILE_SIZE {
+        return fail(format!(
+            "is {:.1} MB; sentrylint reads files up to {} MB",
+            meta.len() as f64 / 1e6,
+            MAX_FILE_SIZE / 1024 / 1024
+        ));
+    }
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) => return fail(format!("cannot read: {}", io_reason(&e))),
+    };
+    source_from_bytes(path.to_path_buf(), display, kind, bytes)
+}
+
+/// Builds a source file from bytes (also used for stdin).
+pub fn source_from_bytes(
+    path: PathBuf,
+    display: String,
+    kind: FileKind,
+    mut bytes: Vec<u8>,
+) -> ReadResult {
+    let bom = bytes.starts_with(&[0xEF, 0xBB, 0xBF]);
+    if bom {
+        bytes.drain(..3);
+    }
+    let (text, bad) = match String::from_utf8(bytes) {
+        Ok(t) => (t, None),
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            let t = String::from_utf8_lossy(e.as_bytes()).into_owned();
+            (
+                t,
+                Some((
+                    at,
+                    "is not valid UTF-8 here; sentrylint reads UTF-8 text".to_string(),
+                )),
+            )
+        }
+    };
+    let bad = bad.or_else(|| {
+        text.find('\0').map(|at| {
+            (
+                at,
+                "holds a NUL byte here; this is not a text file".to_string(),
+            )
+        })
+    });
+    let file = SourceFile::new(path, display.clone(), kind, text, bom);
+    match bad {
+        None => ReadResult {
+            file: Some(file),
+            parseable: true,
+            problem: None,
+        },
+        Some((at, message)) => ReadResult {
+            file: Some(file),
+            parseable: false,
+            problem: Some(Problem {
+                file: None,
+                path: display,
+                span: Span::new(at, at + 1),
+                message,
+            }),
+        },
+    }
+}
+
+fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => {
+            "no such file (it may have been removed while reading)".into()
+        }
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        _ => e.to_string(),
+    }
+}
+
+/// Loads the install whose docker-compose.yml is in `root`.
+pub fn load_root(root: &Path, display_root: &str, options: &LoadOptions) -> Install {
+    let mut reads = Vec::new();
+    for kind in FileKind::ALL {
+        let rel = kind.relative_path();
+        let path = root.join(rel);
+        // `symlink_metadata` would miss symlinked files; a missing file is normal.
+        if kind != FileKind::Compose && !path.exists() && std::fs::symlink_metadata(&path).is_err()
+        {
+            continue;
+        }
+        let display = join_display(display_root, rel);
+        reads.push((kind, read_source(&path, display, kind)));
+    }
+    assemble_reads(root.to_path_buf(), display_root.to_string(), reads, options)
+}
+
+/// `display_root/rel`, without a leading `./`.
+pub fn join_display(display_root: &str, rel: &str) -> String {
+    if display_root.is_empty() || display_root == "." {
+        rel.to_string()
+    } else {
+        format!("{}/{}", display_root.trim_end_matches('/'), rel)
+    }
+}
+
+pub fn assemble_reads(
+    root: PathBuf,
+    display_root: String,
+    reads: Vec<(FileKind, ReadResult)>,
+    options: &LoadOptions,
+) -> Install {
+    let mut files = Vec::new();
+    let mut problems = Vec::new();
+    let mut unparseable = HashSet::new();
+    for (_, read) in reads {
+        let id = read.file.as_ref().map(|_| files.len());
+        if let Some(f) = read.file {
+            files.push(f);
+        }
+        if let Some(mut p) = read.problem {
+            p.file = id;
+            problems.push(p);
+        }
+        if let (Some(id), false) = (id, read.parseable) {
+            unparseable.insert(id);
+        }
+    }
+    assemble(root, display_root, files, problems, &unparseable, options)
+}
+
+/// Parses every file once and builds the install's views.
+pub fn assemble(
+    root: PathBuf,
+    display_root: String,
+    mut files: Vec<SourceFile>,
+    mut problems: Vec<Problem>,
+    unparseable: &HashSet<FileId>,
+    options: &LoadOptions,
+) -> Install {
+    let mut compose_docs = Vec::new();
+    let mut dotenv = None;
+    let mut env_custom = None;
+    let mut pyconf = None;
+    let mut config_yml = None;
+    for (id, file) in files.iter_mut().enumerate() {
+        if unparseable.contains(&id) {
+            continue;
+        }
+        let problem = |span: Span, message: String| Problem {
+            file: Some(id),
+            path: file.display.clone(),
+            span,
+            message,
+        };
+        match file.kind {
+            FileKind::Compose | FileKind::ComposeOverride | FileKind::SentryConfigYml => {
+                let opts = yaml::Options {
+                    // Compose refuses unknown anchors too, but in the override a
+                    // rule explains the fix; the base file has no such excuse.
+                    allow_unknown_aliases: file.kind == FileKind::ComposeOverride,
+                };
+                match yaml::parse(&file.text, opts) {
+                    Ok(doc) => {
+                        mark_yaml_secrets(&doc, &mut file.secrets);
+                        if file.kind == FileKind::SentryConfigYml {
+                            config_yml = Some((id, doc));
+                        } else {
+                            compose_docs.push((id, doc));
+                        }
+                    }
+                    Err(e) => problems.push(problem(e.span, e.message)),
+                }
+            }
+            FileKind::Env | FileKind::EnvCustom => {
+                let parsed = env::parse(&file.text);
+                for (span, message) in &parsed.errors {
+                    problems.push(problem(*span, message.clone()));
+                }
+                for e in &parsed.entries {
+                    if is_secret_name(&e.key) && !e.value.is_empty() {
+                        file.secrets.push(e.value_span);
+                    }
+                }
+                if file.kind == FileKind::Env {
+                    dotenv = Some((id, parsed));
+                } else {
+                    env_custom = Some((id, parsed));
+                }
+            }
+            FileKind::SentryConfPy => {
+                let parsed = pyconf::parse(&file.text);
+                mark_py_secrets(&parsed, &mut file.secrets);
+                if let Some((span, message)) = parsed.errors.first() {
+                    problems.push(problem(*span, message.clone()));
+                } else {
+                    pyconf = Some((id, parsed));
+                }
+            }
+        }
+    }
+    compose_docs.sort_by_key(|(id, _)| files[*id].kind);
+    let env = env_custom
+        .as_ref()
+        .or(dotenv.as_ref())
+        .map(|(f, e)| effective_env(*f, e))
+        .unwrap_or_default();
+    let mut install = Install {
+        root,
+        display_root,
+        files,
+        compose_docs,
+        compose: None,
+        dotenv,
+        env_custom,
+        pyconf,
+        config_yml,
+        env,
+        release: ReleaseInfo {
+            version: None,
+            source: ReleaseSource::Unknown {
+                reason: String::new(),
+            },
+        },
+        problems: Vec::new(),
+    };
+    let base = install.compose_doc(FileKind::Compose);
+    if let Some(base) = base {
+        let overrides = install
+            .compose_doc(FileKind::ComposeOverride)
+            .into_iter()
+            .collect();
+        match compose::build(&ComposeSources { base, overrides }) {
+            Ok(c) => install.compose = Some(c),
+            Err(e) => problems.push(Problem {
+                file: Some(e.file),
+                path: install.files[e.file].display.clone(),
+                span: e.span,
+                message: e.message,
+            }),
+        }
+    }
+    install.release = detect_release(&install, options.sentry_version);
+    install.problems = problems;
+    install
+}
+
+/// Names whose values are secrets: never printed.
+pub fn is_secret_name(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    [
+        "secret",
+        "password",
+        "passwd",
+        "token",
+        "api_key",
+        "api-key",
+        "apikey",
+        "private-key",
+        "private_key",
+        "credential",
+    ]
+    .iter()
+    .any(|w| n.contains(w))
+        && !n.ends_with("_file")
+        && !n.ends_with("-file")
+}
+
+fn mark_yaml_secrets(doc: &YamlDoc, out: &mut Vec<Span>) {
+    for node in &doc.nodes {
+        let NodeKind::Map { pairs, .. } = &node.kind else {
+            continue;
+        };
+        for p in pairs {
+            let Some(key) = doc.scalar(p.key) else {
+                continue;
+            };
+            if !is_secret_name(key) {
+                continue;
+            }
+            let v = doc.node(p.value);
+            match &v.kind {
+                NodeKind::Scalar { value, .. } if !value.is_empty() => out.push(v.span),
+                NodeKind::Seq { .. } | NodeKind::Map { .. } => out.push(v.span),
+                _ => {}
+            }
+        }
+    }
+    // Environment lists: `- POSTGRES_PASSWORD=x`.
+    for node in &doc.nodes {
+        if let NodeKind::Scalar { value, .. } = &node.kind
+            && let Some((k, v)) = value.split_once('=')
+            && !v.is_empty()
+            && !k.contains(' ')
+            && is_secret_name(k)
+        {
+            out.push(node.span);
+        }
+    }
+}
+
+fn mark_py_secrets(conf: &PyConf, out: &mut Vec<Span>) {
+    for a in &conf.assignments {
+        let name = match &a.target {
+            Target::Name(n) => n.as_str(),
+            Target::Item { keys, .. } => keys.last().map(String::as_str).unwrap_or(""),
+            Target::Other => "",
+        };
+        if is_secret_name(name) || name == "SECRET_KEY" {
+            mark_string_literals(&a.value, out, 0);
+        }
+        mark_secret_dict_entries(&a.value, out, 0);
+    }
+}
+
+fn mark_string_literals(e: &Expr, out: &mut Vec<Span>, depth: usize) {
+    if depth > 32 {
+        return;
+    }
+    match &e.kind {
+        ExprKind::Str(s) if !s.is_empty() => out.push(e.span),
+        ExprKind::FStr => out.push(e.span),
+        ExprKind::Call { args, .. } => {
+            // `env("NAME", "default")`: the default may be a secret.
+            for a in args.iter().skip(1) {
+                mark_string_literals(a, out, depth + 1);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn mark_secret_dict_entries(e: &Expr, out: &mut Vec<Span>, depth: usize) {
+    if depth > 32 {
+        return;
+    }
+    match &e.kind {
+        ExprKind::Dict(pairs) => {
+            for (k, v) in pairs {
+                if k.as_str().is_some_and(is_secret_name) {
+                    mark_string_literals(v, out, depth + 1);
+                }
+                mark_secret_dict_entries(v, out, depth + 1);
+            }
+        }
+        ExprKind::List(items) | ExprKind::Tuple(items) => {
+            for i in items {
+                mark_secret_dict_entries(i, out, depth + 1);
+            }
+        }
+        _ => {}
+    }
+}

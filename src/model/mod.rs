@@ -1,0 +1,213 @@
+//! One self-hosted install: its files, parsed once, and the views rules read
+//! (effective compose, effective env, settings, the Sentry release).
+
+pub mod compose;
+pub mod load;
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use crate::kb::version::{Tag, Version, split_image};
+use crate::parse::env::EnvFile;
+use crate::parse::interpolate::{self, Interpolated};
+use crate::parse::pyconf::PyConf;
+use crate::parse::yaml::YamlDoc;
+use crate::source::{FileKind, SourceFile, Span};
+use compose::Compose;
+
+/// Index of a file in `Install::files`.
+pub type FileId = usize;
+
+/// Variables `install.sh` exports before it runs compose; compose files use
+/// them without `.env` setting them.
+pub const INSTALL_SH_VARIABLES: &[&str] = &["DOCKER_PLATFORM", "CLICKHOUSE_IMAGE", "DOCKER_ARCH"];
+
+/// Input sentrylint cannot read or parse: reported with code SL000, exit 2.
+#[derive(Clone, Debug)]
+pub struct Problem {
+    /// The file, when it was read; otherwise `path` says which.
+    pub file: Option<FileId>,
+    pub path: String,
+    pub span: Span,
+    pub message: String,
+}
+
+/// A variable of the effective env and where it is set.
+#[derive(Clone, Debug)]
+pub struct EnvBinding {
+    /// The value after interpolating earlier variables.
+    pub value: String,
+    pub file: FileId,
+    /// Index into that file's entries.
+    pub entry: usize,
+}
+
+/// How the install's Sentry release was told.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ReleaseSource {
+    /// `--sentry-version` or `sentry-version` in the config file.
+    Configured,
+    /// `SENTRY_IMAGE` in the env file compose reads.
+    EnvImage { file: FileId, span: Span },
+    /// A `getsentry/sentry:TAG` image in compose.
+    ComposeImage { file: FileId, span: Span },
+    /// None of the above gave a release number.
+    Unknown { reason: String },
+}
+
+#[derive(Clone, Debug)]
+pub struct ReleaseInfo {
+    pub version: Option<Version>,
+    pub source: ReleaseSource,
+}
+
+#[derive(Debug)]
+pub struct Install {
+    /// The deployment root on disk (the folder holding docker-compose.yml).
+    pub root: PathBuf,
+    /// The root as shown to the user (`.` for the current folder).
+    pub display_root: String,
+    pub files: Vec<SourceFile>,
+    /// docker-compose.yml then docker-compose.override.yml, when they parse.
+    pub compose_docs: Vec<(FileId, YamlDoc)>,
+    pub compose: Option<Compose>,
+    pub dotenv: Option<(FileId, EnvFile)>,
+    pub env_custom: Option<(FileId, EnvFile)>,
+    pub pyconf: Option<(FileId, PyConf)>,
+    pub config_yml: Option<(FileId, YamlDoc)>,
+    /// The effective env: `.env.custom` when it exists (install.sh then reads
+    /// it instead of `.env`), else `.env`.
+    pub env: HashMap<String, EnvBinding>,
+    pub release: ReleaseInfo,
+    pub problems: Vec<Problem>,
+}
+
+impl Install {
+    pub fn file(&self, id: FileId) -> &SourceFile {
+        &self.files[id]
+    }
+
+    pub fn file_of_kind(&self, kind: FileKind) -> Option<FileId> {
+        self.files.iter().position(|f| f.kind == kind)
+    }
+
+    pub fn compose_doc(&self, kind: FileKind) -> Option<(FileId, &YamlDoc)> {
+        self.compose_docs
+            .iter()
+            .find(|(f, _)| self.files[*f].kind == kind)
+            .map(|(f, d)| (*f, d))
+    }
+
+    /// The env file compose and install.sh read.
+    pub fn env_file(&self) -> Option<(FileId, &EnvFile)> {
+        self.env_custom
+            .as_ref()
+            .or(self.dotenv.as_ref())
+            .map(|(f, e)| (*f, e))
+    }
+
+    pub fn var(&self, name: &str) -> Option<&str> {
+        self.env.get(name).map(|b| b.value.as_str())
+    }
+
+    /// Interpolates compose text with the effective env.
+    pub fn interpolate(&self, text: &str) -> Interpolated {
+        interpolate::interpolate(text, &|name| self.var(name).map(str::to_string))
+    }
+
+    /// Where in the file a byte offset of a scalar's decoded text lies, when
+    /// the scalar is written without escapes or folding (so offsets map 1:1).
+    pub fn scalar_offset(&self, at: compose::Origin, offset_in_value: usize) -> Option<Span> {
+        let file = self.file(at.file);
+        let written = file.slice(at.span);
+        let inner = match written.as_bytes().first() {
+            Some(b'"') | Some(b'\'') if written.len() >= 2 => (1, &written[1..written.len() - 1]),
+            _ => (0, written),
+        };
+        if inner.1.contains(['\\', '\n']) || written.starts_with(['|', '>']) {
+            return None;
+        }
+        let start = at.span.start as usize + inner.0 + offset_in_value;
+        Some(Span::empty(start))
+    }
+}
+
+/// Builds the effective env from `.env` / `.env.custom`, interpolating each
+/// value with the variables set before it.
+pub(crate) fn effective_env(file: FileId, env: &EnvFile) -> HashMap<String, EnvBinding> {
+    let mut out: HashMap<String, EnvBinding> = HashMap::new();
+    for (i, entry) in env.entries.iter().enumerate() {
+        let value = if entry.quote == crate::parse::env::Quote::Single {
+            entry.value.clone()
+        } else {
+            interpolate::interpolate(&entry.value, &|n| out.get(n).map(|b| b.value.clone())).value
+        };
+        out.insert(
+            entry.key.clone(),
+            EnvBinding {
+                value,
+                file,
+                entry: i,
+            },
+        );
+    }
+    out
+}
+
+/// Tells the Sentry release: configured, else `SENTRY_IMAGE` in the env, else
+/// a `getsentry/sentry:TAG` image in compose.
+pub(crate) fn detect_release(install: &Install, configured: Option<Version>) -> ReleaseInfo {
+    if let Some(v) = configured {
+        return ReleaseInfo {
+            version: Some(v),
+            source: ReleaseSource::Configured,
+        };
+    }
+    let mut reason = String::from(
+        "no `SENTRY_IMAGE` in the env file and no `getsentry/sentry` image in compose",
+    );
+    if let Some(binding) = install.env.get("SENTRY_IMAGE") {
+        let entry = install
+            .env_file()
+            .and_then(|(_, e)| e.entries.get(binding.entry));
+        let span = entry.map(|e| e.value_span).unwrap_or_default();
+        match split_image(&binding.value).1 {
+            Tag::Release(v) => {
+                return ReleaseInfo {
+                    version: Some(v),
+                    source: ReleaseSource::EnvImage {
+                        file: binding.file,
+                        span,
+                    },
+                };
+            }
+            _ => {
+                reason = format!("`SENTRY_IMAGE={}` carries no release number", binding.value);
+            }
+        }
+    }
+    if let Some(compose) = &install.compose {
+        for svc in &compose.services {
+            let Some(image) = svc.get("image") else {
+                continue;
+            };
+            let text = install.interpolate(image.as_str().unwrap_or("")).value;
+            let (repo, tag) = split_image(&text);
+            if repo.ends_with("getsentry/sentry")
+                && let Tag::Release(v) = tag
+            {
+                return ReleaseInfo {
+                    version: Some(v),
+                    source: ReleaseSource::ComposeImage {
+                        file: image.at().file,
+                        span: image.at().span,
+                    },
+                };
+            }
+        }
+    }
+    ReleaseInfo {
+        version: None,
+        source: ReleaseSource::Unknown { reason },
+    }
+}
