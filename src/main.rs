@@ -1,1 +1,11 @@
-fn main() {}
+use std::io::Write;
+
+fn main() {
+    let env = sentrylint::env_from_process();
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut err = std::io::stderr();
+    let code = sentrylint::run(std::env::args_os().collect(), &env, &mut out, &mut err);
+    let _ = out.flush();
+    std::process::exit(code);
+}

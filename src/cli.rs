@@ -1,0 +1,119 @@
+//! Command-line arguments.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::diagnostic::Severity;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "sentrylint",
+    version,
+    about = "Lint and migrate self-hosted Sentry installs kept in Git",
+    propagate_version = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Lint installs: folders holding docker-compose.yml, files inside them, or folders to walk
+    Check(CheckArgs),
+    /// List the rules
+    Rules(RulesArgs),
+    /// Print a rule's documentation
+    Rule {
+        /// Code (SL101) or name (replay-consumer-missing)
+        code: String,
+    },
+}
+
+#[derive(Args, Debug, Default)]
+pub struct CheckArgs {
+    /// Deployment roots, files of installs, or folders to search [default: .]
+    pub paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+#[derive(Args, Debug, Default, Clone)]
+pub struct CommonArgs {
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Write the report to this file instead of standard output
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Only these rules (codes, prefixes like SL1, or names), comma-separated
+    #[arg(long, value_delimiter = ',', value_name = "CODES")]
+    pub select: Vec<String>,
+    /// Skip these rules (codes, prefixes or names), comma-separated
+    #[arg(long, value_delimiter = ',', value_name = "CODES")]
+    pub ignore: Vec<String>,
+    /// Exit 1 when a finding of at least this severity is reported
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    pub fail_on: Option<FailOn>,
+    /// The install's Sentry release, overriding detection from SENTRY_IMAGE
+    #[arg(long, value_name = "VERSION")]
+    pub sentry_version: Option<String>,
+    /// The release the team is heading to: also warn about what breaks there
+    #[arg(long, value_name = "VERSION")]
+    pub target_version: Option<String>,
+    /// When to use colour
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum, Default)]
+pub enum Format {
+    /// Reports with source snippets and a summary
+    #[default]
+    Human,
+    /// One line per finding: path:line:col: severity CODE message
+    Concise,
+    /// Machine-readable findings (schema in the README)
+    Json,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    Error,
+    Warning,
+    Info,
+    Never,
+}
+
+impl FailOn {
+    pub fn threshold(self) -> Option<Severity> {
+        match self {
+            FailOn::Error => Some(Severity::Error),
+            FailOn::Warning => Some(Severity::Warning),
+            FailOn::Info => Some(Severity::Info),
+            FailOn::Never => None,
+        }
+    }
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum, Default)]
+pub enum ColorChoice {
+    #[default]
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Args, Debug)]
+pub struct RulesArgs {
+    /// Output format
+    #[arg(long, value_enum, default_value_t = ListFormat::Human)]
+    pub format: ListFormat,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    Human,
+    Json,
+}

@@ -1,0 +1,222 @@
+//! From command-line paths to deployment roots (folders holding a
+//! `docker-compose.yml`), each linted once. Folders are walked with walkdir,
+//! not `ignore`: self-hosted's `.gitignore` lists `sentry/sentry.conf.py` and
+//! `.env.custom`, the very files we lint.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+/// A deployment root and how to show its path.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Root {
+    pub path: PathBuf,
+    pub display: String,
+}
+
+/// A path that could not be used, with why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PathProblem {
+    pub path: String,
+    pub message: String,
+}
+
+/// Folders never walked into.
+const SKIP: &[&str] = &[".git", "node_modules", "target", "__pycache__", ".venv"];
+
+/// File names sentrylint reads; other files given explicitly are refused.
+const KNOWN_FILES: &[&str] = &[
+    "docker-compose.yml",
+    "docker-compose.yaml",
+    "docker-compose.override.yml",
+    "docker-compose.override.yaml",
+    ".env",
+    ".env.custom",
+    "sentry.conf.py",
+    "config.yml",
+];
+
+pub fn roots(paths: &[PathBuf]) -> (Vec<Root>, Vec<PathProblem>) {
+    let mut out: Vec<Root> = Vec::new();
+    let mut seen: HashSet<PathBuf> = HashSet::new();
+    let mut problems = Vec::new();
+    let default = [PathBuf::from(".")];
+    let paths = if paths.is_empty() {
+        &default[..]
+    } else {
+        paths
+    };
+    let mut add = |path: PathBuf, display: String, out: &mut Vec<Root>| {
+        let key = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
+        if seen.insert(key) {
+            out.push(Root { path, display });
+        }
+    };
+    for given in paths {
+        let shown = display_of(given);
+        let meta = match std::fs::metadata(given) {
+            Ok(m) => m,
+            Err(e) => {
+                problems.push(PathProblem {
+                    path: shown,
+                    message: match e.kind() {
+                        std::io::ErrorKind::NotFound => "no such file or folder".into(),
+                        _ => e.to_string(),
+                    },
+                });
+                continue;
+            }
+        };
+        if meta.is_file() {
+            let name = given.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            if !KNOWN_FILES.contains(&name) {
+                problems.push(PathProblem {
+                    path: shown,
+                    message: "is not a file sentrylint reads (docker-compose.yml, docker-compose.override.yml, .env, .env.custom, sentry/sentry.conf.py, sentry/config.yml)".into(),
+                });
+                continue;
+            }
+            // A known file name outside any install (say, another tool's
+            // config.yml passed by pre-commit) is not ours: skip it.
+            if let Some((root, display)) = root_of_file(given) {
+                add(root, display, &mut out);
+            }
+            continue;
+        }
+        if given.join("docker-compose.yml").is_file() {
+            add(given.clone(), shown.clone(), &mut out);
+        }
+        let walker = walkdir::WalkDir::new(given)
+            .follow_links(true)
+            .min_depth(1)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_entry(|e| {
+                !(e.file_type().is_dir()
+                    && e.file_name().to_str().is_some_and(|n| SKIP.contains(&n)))
+            });
+        for entry in walker {
+            let entry = match entry {
+                Ok(e) => e,
+                Err(e) => {
+                    let path = e.path().map(display_of).unwrap_or_else(|| shown.clone());
+                    let message = if e.loop_ancestor().is_some() {
+                        "is a symlink loop; skipped".to_string()
+                    } else {
+                        match e.io_error().map(|io| io.kind()) {
+                            Some(std::io::ErrorKind::PermissionDenied) => {
+                                "cannot be read: permission denied".into()
+                            }
+                            Some(std::io::ErrorKind::NotFound) => {
+                                "disappeared while walking".into()
+                            }
+                            _ => e.to_string(),
+                        }
+                    };
+                    problems.push(PathProblem { path, message });
+                    continue;
+                }
+            };
+            if entry.file_type().is_dir() && entry.path().join("docker-compose.yml").is_file() {
+                add(
+                    entry.path().to_path_buf(),
+                    display_of(entry.path()),
+                    &mut out,
+                );
+            }
+        }
+    }
+    (out, problems)
+}
+
+/// The deployment root holding `file`: its folder or the nearest folder above
+/// (at most two levels, for `sentry/sentry.conf.py` and `relay/config.yml`).
+fn root_of_file(file: &Path) -> Option<(PathBuf, String)> {
+    let mut dir = file.parent()?.to_path_buf();
+    for _ in 0..3 {
+        let probe = if dir.as_os_str().is_empty() {
+            PathBuf::from(".")
+        } else {
+            dir.clone()
+        };
+        if probe.join("docker-compose.yml").is_file() {
+            let display = if dir.as_os_str().is_empty() {
+                ".".to_string()
+            } else {
+                display_of(&dir)
+            };
+            return Some((probe, display));
+        }
+        if dir.as_os_str().is_empty() {
+            return None;
+        }
+        dir = dir.parent()?.to_path_buf();
+    }
+    None
+}
+
+/// A path as the user wrote it, with `/` separators and no `./` prefix.
+pub fn display_of(path: &Path) -> String {
+    let s = path.to_string_lossy().replace('\\', "/");
+    let s = s.strip_prefix("./").unwrap_or(&s).to_string();
+    if s.is_empty() { ".".into() } else { s }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn touch(p: &Path) {
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, "").unwrap();
+    }
+
+    #[test]
+    fn files_folders_and_walks_map_to_roots_once() {
+        let tmp = tempfile::tempdir().unwrap();
+        let base = tmp.path();
+        touch(&base.join("ops/a/docker-compose.yml"));
+        touch(&base.join("ops/a/sentry/sentry.conf.py"));
+        touch(&base.join("ops/a/.env"));
+        touch(&base.join("ops/b/docker-compose.yml"));
+        touch(&base.join("ops/node_modules/x/docker-compose.yml"));
+        touch(&base.join("elsewhere/config.yml"));
+        let (roots, problems) = roots(&[
+            base.join("ops/a/.env"),
+            base.join("ops/a/sentry/sentry.conf.py"),
+            base.join("ops"),
+            base.join("elsewhere/config.yml"),
+        ]);
+        assert!(problems.is_empty(), "{problems:?}");
+        let names: Vec<String> = roots
+            .iter()
+            .map(|r| r.path.strip_prefix(base).unwrap().display().to_string())
+            .collect();
+        assert_eq!(names, ["ops/a", "ops/b"]);
+    }
+
+    #[test]
+    fn missing_and_unknown_paths_are_problems() {
+        let tmp = tempfile::tempdir().unwrap();
+        touch(&tmp.path().join("README.md"));
+        let (roots, problems) = roots(&[tmp.path().join("nope"), tmp.path().join("README.md")]);
+        assert!(roots.is_empty());
+        assert_eq!(problems.len(), 2);
+        assert!(problems[0].message.contains("no such file"));
+        assert!(problems[1].message.contains("not a file sentrylint reads"));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn symlink_loops_are_reported_and_walking_goes_on() {
+        let tmp = tempfile::tempdir().unwrap();
+        touch(&tmp.path().join("a/docker-compose.yml"));
+        std::fs::create_dir_all(tmp.path().join("b")).unwrap();
+        std::os::unix::fs::symlink(tmp.path().join("b"), tmp.path().join("b/loop")).unwrap();
+        let (roots, problems) = roots(&[tmp.path().to_path_buf()]);
+        assert_eq!(roots.len(), 1);
+        assert!(
+            problems.iter().any(|p| p.message.contains("symlink loop")),
+            "{problems:?}"
+        );
+    }
+}

@@ -1,0 +1,184 @@
+//! miette reports with the source snippet (secrets masked), then a summary.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::io::{self, Write};
+use std::sync::Arc;
+
+use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::report::{InstallReport, counts, masked_sources};
+
+#[derive(Clone, Copy, Debug)]
+pub struct Style {
+    pub color: bool,
+    pub width: usize,
+}
+
+/// One finding as miette sees it; labels in other files become related reports.
+struct Pretty {
+    code: String,
+    message: String,
+    help: Option<String>,
+    severity: miette::Severity,
+    source: Option<NamedSource<Arc<String>>>,
+    labels: Vec<LabeledSpan>,
+    related: Vec<Pretty>,
+}
+
+impl fmt::Debug for Pretty {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl fmt::Display for Pretty {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Pretty {}
+
+impl miette::Diagnostic for Pretty {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        (!self.code.is_empty()).then(|| Box::new(&self.code) as Box<dyn fmt::Display>)
+    }
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(self.severity)
+    }
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        self.source.as_ref().map(|s| s as &dyn miette::SourceCode)
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        (!self.labels.is_empty())
+            .then(|| Box::new(self.labels.iter().cloned()) as Box<dyn Iterator<Item = LabeledSpan>>)
+    }
+    fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn miette::Diagnostic> + 'a>> {
+        (!self.related.is_empty()).then(|| {
+            Box::new(self.related.iter().map(|r| r as &dyn miette::Diagnostic))
+                as Box<dyn Iterator<Item = &dyn miette::Diagnostic>>
+        })
+    }
+}
+
+fn span(s: crate::source::Span) -> SourceSpan {
+    SourceSpan::new((s.start as usize).into(), s.len())
+}
+
+fn pretty(r: &InstallReport, d: &Diagnostic, sources: &HashMap<usize, Arc<String>>) -> Pretty {
+    let severity = match d.severity {
+        Severity::Error => miette::Severity::Error,
+        Severity::Warning => miette::Severity::Warning,
+        Severity::Info => miette::Severity::Advice,
+    };
+    let mut labels = Vec::new();
+    let mut related = Vec::new();
+    let source = d
+        .file
+        .map(|f| NamedSource::new(&r.install.files[f].display, sources[&f].clone()));
+    if d.file.is_some() {
+        labels.push(LabeledSpan::new_primary_with_span(None, span(d.span)));
+    }
+    for l in &d.labels {
+        if Some(l.file) == d.file {
+            labels.push(LabeledSpan::new_with_span(
+                Some(l.message.clone()),
+                span(l.span),
+            ));
+        } else {
+            related.push(Pretty {
+                code: String::new(),
+                message: l.message.clone(),
+                help: None,
+                severity: miette::Severity::Advice,
+                source: Some(NamedSource::new(
+                    &r.install.files[l.file].display,
+                    sources[&l.file].clone(),
+                )),
+                labels: vec![LabeledSpan::new_primary_with_span(None, span(l.span))],
+                related: Vec::new(),
+            });
+        }
+    }
+    let mut help = d.help.clone();
+    if let Some(fix) = &d.fix {
+        let how = match fix.applicability {
+            crate::fix::Applicability::Safe => "`sentrylint fix --write`",
+            crate::fix::Applicability::Unsafe => "`sentrylint fix --write --unsafe-fixes`",
+        };
+        help.push_str(&format!("\nfix: {} ({how})", fix.title));
+    }
+    Pretty {
+        code: format!("{} {}", d.code, d.name),
+        message: d.message.clone(),
+        help: (!help.is_empty()).then_some(help),
+        severity,
+        source,
+        labels,
+        related,
+    }
+}
+
+pub fn render(reports: &[InstallReport], out: &mut dyn Write, style: Style) -> io::Result<()> {
+    let theme = if style.color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_width(style.width)
+        .with_links(false)
+        .without_syntax_highlighting();
+    for r in reports {
+        let sources = masked_sources(&r.install);
+        for d in &r.diagnostics {
+            let p = pretty(r, d, &sources);
+            let mut text = String::new();
+            handler
+                .render_report(&mut text, &p)
+                .map_err(|_| io::Error::other("rendering failed"))?;
+            out.write_all(text.as_bytes())?;
+            writeln!(out)?;
+        }
+    }
+    let c = counts(reports.iter().flat_map(|r| &r.diagnostics));
+    let installs = reports.len();
+    let plural =
+        |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    if c.errors + c.warnings + c.infos == 0 {
+        writeln!(
+            out,
+            "All checks passed ({} linted).",
+            plural(installs, "install", "installs")
+        )?;
+    } else {
+        let mut parts = Vec::new();
+        if c.errors > 0 {
+            parts.push(plural(c.errors, "error", "errors"));
+        }
+        if c.warnings > 0 {
+            parts.push(plural(c.warnings, "warning", "warnings"));
+        }
+        if c.infos > 0 {
+            parts.push(plural(c.infos, "note", "notes"));
+        }
+        write!(
+            out,
+            "Found {} in {}",
+            parts.join(", "),
+            plural(installs, "install", "installs")
+        )?;
+        if c.fixable > 0 {
+            write!(out, "; {} fixable with `sentrylint fix`", c.fixable)?;
+        }
+        writeln!(out, ".")?;
+    }
+    Ok(())
+}

@@ -1,0 +1,102 @@
+//! Reporters: one file per output format, all reading the same findings.
+
+pub mod concise;
+pub mod human;
+pub mod json;
+
+use std::collections::HashMap;
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::model::Install;
+
+/// One linted install and what was found in it.
+pub struct InstallReport {
+    pub install: Install,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Counts over a run.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Counts {
+    pub errors: usize,
+    pub warnings: usize,
+    pub infos: usize,
+    pub fixable: usize,
+}
+
+pub fn counts<'a>(diags: impl IntoIterator<Item = &'a Diagnostic>) -> Counts {
+    let mut c = Counts::default();
+    for d in diags {
+        match d.severity {
+            Severity::Error => c.errors += 1,
+            Severity::Warning => c.warnings += 1,
+            Severity::Info => c.infos += 1,
+        }
+        if d.fix.is_some() {
+            c.fixable += 1;
+        }
+    }
+    c
+}
+
+/// Replaces every secret value of the install that appears in a message,
+/// help, label or fix with `****`: rules never mean to print one, and this
+/// makes sure no output format can.
+pub fn redact(install: &Install, diags: &mut [Diagnostic]) {
+    let mut secrets: Vec<&str> = Vec::new();
+    for f in &install.files {
+        for s in &f.secrets {
+            let t = f.slice(*s).trim_matches(['"', '\'']);
+            if t.len() >= 4 {
+                secrets.push(t);
+            }
+        }
+    }
+    if secrets.is_empty() {
+        return;
+    }
+    secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    let scrub = |s: &mut String| {
+        for secret in &secrets {
+            if s.contains(secret) {
+                *s = s.replace(secret, "****");
+            }
+        }
+    };
+    for d in diags {
+        scrub(&mut d.message);
+        scrub(&mut d.help);
+        for l in &mut d.labels {
+            scrub(&mut l.message);
+        }
+        if let Some(fix) = &mut d.fix {
+            scrub(&mut fix.title);
+            for e in &mut fix.edits {
+                let file = &install.files[e.file];
+                if file.touches_secret(e.span) {
+                    e.text = "****".into();
+                } else {
+                    scrub(&mut e.text);
+                }
+            }
+        }
+    }
+}
+
+/// 1-based (line, column, end line, end column) of a diagnostic, in code points.
+pub fn position(install: &Install, d: &Diagnostic) -> Option<(usize, usize, usize, usize)> {
+    let file = install.files.get(d.file?)?;
+    let a = file.line_col(d.span.start as usize);
+    let b = file.line_col(d.span.end as usize);
+    Some((a.line, a.column, b.line, b.column))
+}
+
+/// Masked texts of an install's files, shared by every snippet rendered from them.
+pub fn masked_sources(install: &Install) -> HashMap<usize, std::sync::Arc<String>> {
+    install
+        .files
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (i, std::sync::Arc::new(f.masked_text().into_owned())))
+        .collect()
+}

@@ -1,0 +1,279 @@
+//! Small readings of the model that several rules share.
+
+use crate::kb::version::{Tag, split_image};
+use crate::model::Install;
+use crate::model::compose::{Origin, Service, Value};
+
+/// The closest candidate within a small edit distance ("did you mean").
+pub fn did_you_mean<'c>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'c str>,
+) -> Option<&'c str> {
+    let w = word.to_ascii_lowercase();
+    let limit = (w.len() / 4).clamp(1, 3);
+    candidates
+        .into_iter()
+        .map(|c| (edit_distance(&w, &c.to_ascii_lowercase()), c))
+        .filter(|(d, c)| *d > 0 && *d <= limit && !c.is_empty())
+        .min_by_key(|(d, c)| (*d, c.len()))
+        .map(|(_, c)| c)
+}
+
+/// Damerau-Levenshtein distance (adjacent swaps count as one edit).
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let (n, m) = (a.len(), b.len());
+    let mut d = vec![vec![0usize; m + 1]; n + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
+    }
+    for i in 1..=n {
+        for j in 1..=m {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            d[i][j] = (d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1)
+                .min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                d[i][j] = d[i][j].min(d[i - 2][j - 2] + 1);
+            }
+        }
+    }
+    d[n][m]
+}
+
+/// Words of a sentry command without a leading `sentry` (the image's
+/// entrypoint accepts both `sentry run ...` and `run ...`).
+pub fn sentry_words(service: &Service) -> Vec<String> {
+    let mut w = service.command();
+    if w.first().map(String::as_str) == Some("sentry") {
+        w.remove(0);
+    }
+    w
+}
+
+/// The value of `--flag value` or `--flag=value` in a word list (last wins, like click).
+pub fn flag_value<'w>(words: &'w [String], flag: &str) -> Option<&'w str> {
+    let mut found = None;
+    let mut i = 0;
+    while i < words.len() {
+        let w = &words[i];
+        if w == flag {
+            found = words.get(i + 1).map(String::as_str);
+            i += 2;
+            continue;
+        }
+        if let Some(v) = w.strip_prefix(flag).and_then(|r| r.strip_prefix('=')) {
+            found = Some(v);
+        }
+        i += 1;
+    }
+    found
+}
+
+/// Every value of a repeatable flag.
+pub fn flag_values<'w>(words: &'w [String], flag: &str) -> Vec<&'w str> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < words.len() {
+        let w = &words[i];
+        if w == flag {
+            if let Some(v) = words.get(i + 1) {
+                out.push(v.as_str());
+            }
+            i += 2;
+            continue;
+        }
+        if let Some(v) = w.strip_prefix(flag).and_then(|r| r.strip_prefix('=')) {
+            out.push(v);
+        }
+        i += 1;
+    }
+    out
+}
+
+/// For `run consumer [--opts] NAME --consumer-group G`: the consumer name.
+pub fn unified_consumer_name(words: &[String]) -> Option<&str> {
+    if words.first().map(String::as_str) != Some("run")
+        || words.get(1).map(String::as_str) != Some("consumer")
+    {
+        return None;
+    }
+    let mut i = 2;
+    while i < words.len() {
+        let w = &words[i];
+        if w.starts_with("--") {
+            // Flags that take a value as the next word.
+            let takes_value = !w.contains('=')
+                && matches!(
+                    w.as_str(),
+                    "--consumer-group"
+                        | "--topic"
+                        | "--cluster"
+                        | "--max-poll-interval-ms"
+                        | "--synchronize-commit-log-topic"
+                        | "--synchronize-commit-group"
+                        | "--auto-offset-reset"
+                        | "--processes"
+                        | "--input-block-size"
+                        | "--output-block-size"
+                        | "--max-batch-size"
+                        | "--max-batch-time-ms"
+                        | "--group-instance-id"
+                        | "--log-level"
+                        | "--healthcheck-file-path"
+                );
+            i += if takes_value { 2 } else { 1 };
+            continue;
+        }
+        return Some(w);
+    }
+    None
+}
+
+/// Why a service would not run: scaled to zero, a no-op entrypoint or
+/// command, or a compose profile that is not active. `None` if it runs.
+pub fn disabled_reason(install: &Install, service: &Service) -> Option<(String, Origin)> {
+    if let Some(scale) = service.get("scale")
+        && scale.as_str().map(str::trim) == Some("0")
+    {
+        return Some(("`scale: 0`".into(), scale.at()));
+    }
+    if let Some(r) = service.body.path(&["deploy", "replicas"])
+        && r.as_str().map(str::trim) == Some("0")
+    {
+        return Some(("`deploy.replicas: 0`".into(), r.at()));
+    }
+    for key in ["entrypoint", "command"] {
+        if let Some(v) = service.get(key)
+            && is_no_op(&v.words())
+        {
+            return Some((
+                format!("a no-op `{key}` (`{}`)", v.words().join(" ")),
+                v.at(),
+            ));
+        }
+    }
+    if let Some(profiles) = service.get("profiles") {
+        let wanted: Vec<&str> = profiles.items().iter().filter_map(Value::as_str).collect();
+        if !wanted.is_empty() {
+            let active = active_profiles(install);
+            if !wanted.iter().any(|p| active.iter().any(|a| a == p)) {
+                let shown = if active.is_empty() {
+                    "no profile is active (`COMPOSE_PROFILES` is not set)".to_string()
+                } else {
+                    format!(
+                        "`COMPOSE_PROFILES={}` does not include it",
+                        active.join(",")
+                    )
+                };
+                return Some((
+                    format!("profile `{}` while {shown}", wanted.join(",")),
+                    profiles.at(),
+                ));
+            }
+        }
+    }
+    None
+}
+
+fn is_no_op(words: &[String]) -> bool {
+    let Some(first) = words.first() else {
+        return false;
+    };
+    let prog = first.rsplit('/').next().unwrap_or(first);
+    match prog {
+        "true" | ":" => true,
+        "echo" | "exit" => true,
+        "sleep" => words.get(1).is_some_and(|w| w == "infinity"),
+        "tail" => words.iter().any(|w| w == "/dev/null"),
+        _ => false,
+    }
+}
+
+/// `COMPOSE_PROFILES` from the effective env, split on commas.
+pub fn active_profiles(install: &Install) -> Vec<String> {
+    install
+        .var("COMPOSE_PROFILES")
+        .map(|v| {
+            v.split(',')
+                .map(|p| p.trim().to_string())
+                .filter(|p| !p.is_empty())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Images built by Sentry, with the `.env` variable that pins each.
+pub const FIRST_PARTY: &[(&str, &str)] = &[
+    ("getsentry/sentry", "SENTRY_IMAGE"),
+    ("getsentry/snuba", "SNUBA_IMAGE"),
+    ("getsentry/relay", "RELAY_IMAGE"),
+    ("getsentry/symbolicator", "SYMBOLICATOR_IMAGE"),
+    ("getsentry/vroom", "VROOM_IMAGE"),
+];
+
+/// The first-party repository an image reference names (`getsentry/snuba`,
+/// also under a registry prefix like `ghcr.io/getsentry/snuba`).
+pub fn first_party(image: &str) -> Option<(&'static str, &'static str, Tag)> {
+    let (repo, tag) = split_image(image);
+    FIRST_PARTY
+        .iter()
+        .find(|(r, _)| repo == *r || repo.ends_with(&format!("/{r}")))
+        .map(|(r, var)| (*r, *var, tag))
+}
+
+/// A plain unsigned integer, as Python's `int()` would read it (no sign, no spaces inside).
+pub fn parse_days(s: &str) -> Result<i64, String> {
+    let t = s.trim();
+    if t.is_empty() {
+        return Err("empty".into());
+    }
+    t.parse::<i64>()
+        .map_err(|_| format!("`{t}` is not a whole number"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggestions() {
+        assert_eq!(
+            did_you_mean("NUBA_IMAGE", ["SNUBA_IMAGE", "SENTRY_IMAGE"]),
+            Some("SNUBA_IMAGE")
+        );
+        assert_eq!(
+            did_you_mean(
+                "SENTRY_REPLAYS_RETENTION_DAYS",
+                ["SENTRY_EVENT_RETENTION_DAYS"]
+            ),
+            None
+        );
+        assert_eq!(did_you_mean("x", ["y"]), Some("y"));
+        assert_eq!(edit_distance("ab", "ba"), 1);
+    }
+
+    #[test]
+    fn flags_read_like_click() {
+        let w: Vec<String> = "run consumer --no-strict-offset-reset ingest-profiles --consumer-group ingest-profiles"
+            .split(' ')
+            .map(String::from)
+            .collect();
+        assert_eq!(unified_consumer_name(&w), Some("ingest-profiles"));
+        assert_eq!(flag_value(&w, "--consumer-group"), Some("ingest-profiles"));
+        let w: Vec<String> = [
+            "run",
+            "ingest-consumer",
+            "--consumer-type=events",
+            "--consumer-type",
+            "replays",
+        ]
+        .map(String::from)
+        .to_vec();
+        assert_eq!(flag_values(&w, "--consumer-type"), ["events", "replays"]);
+    }
+}

@@ -1,0 +1,260 @@
+//! The rules. One rule is one file here, one line in `RULES`, one doc in
+//! `rules/CODE.md` and one fixture folder in `testdata/rules/CODE/`
+//! (`tests.rs` rejects a rule missing any of them).
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::fix::Fix;
+use crate::kb::version::Version;
+use crate::kb::{Kb, ReleaseView};
+use crate::model::compose::{Compose, Origin, Service};
+use crate::model::{FileId, Install};
+use crate::parse::env::{EnvEntry, EnvFile};
+use crate::parse::pyconf::PyConf;
+use crate::parse::yaml::{NodeId, YamlDoc};
+use crate::source::{FileKind, Span};
+
+pub mod helpers;
+
+mod sl000_parse_error;
+mod sl001_duplicate_key;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FixAvailability {
+    None,
+    Sometimes,
+    Always,
+}
+
+pub struct Rule {
+    /// `SL` and three digits; never reused.
+    pub code: &'static str,
+    /// kebab-case, names the problem (not the remedy).
+    pub name: &'static str,
+    pub severity: Severity,
+    /// One line, for `sentrylint rules`.
+    pub summary: &'static str,
+    pub fix: FixAvailability,
+    /// `rules/CODE.md`.
+    pub doc: &'static str,
+    pub check: fn(&Ctx, &mut Vec<Diagnostic>),
+}
+
+impl std::fmt::Debug for Rule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}", self.code, self.name)
+    }
+}
+
+/// Every rule, sorted by code.
+pub static RULES: &[&Rule] = &[&sl000_parse_error::RULE, &sl001_duplicate_key::RULE];
+
+pub fn by_code(code: &str) -> Option<&'static Rule> {
+    RULES
+        .iter()
+        .copied()
+        .find(|r| r.code.eq_ignore_ascii_case(code) || r.name == code)
+}
+
+/// All a rule may read.
+pub struct Ctx<'a> {
+    pub install: &'a Install,
+    pub kb: &'a Kb,
+    /// The install's release, when it is known and inside the knowledge base.
+    pub release: Option<ReleaseView<'a>>,
+    /// The release the team is heading to (`target-version`), if configured.
+    pub target: Option<ReleaseView<'a>>,
+}
+
+impl<'a> Ctx<'a> {
+    pub fn new(install: &'a Install, target: Option<Version>) -> Ctx<'a> {
+        let kb = Kb::get();
+        Ctx {
+            install,
+            kb,
+            release: install.release.version.and_then(|v| kb.view(v)),
+            target: target.and_then(|v| kb.view(v)),
+        }
+    }
+
+    /// A diagnostic of `rule` at `span` of `file`.
+    pub fn diag(
+        &self,
+        rule: &Rule,
+        file: FileId,
+        span: Span,
+        message: impl Into<String>,
+        help: impl Into<String>,
+    ) -> Diagnostic {
+        Diagnostic {
+            code: rule.code,
+            name: rule.name,
+            severity: rule.severity,
+            message: message.into(),
+            help: help.into(),
+            file: Some(file),
+            path: self.install.files[file].display.clone(),
+            span,
+            labels: Vec::new(),
+            fix: None,
+        }
+    }
+
+    /// A diagnostic at a compose value: where it is written, with a label
+    /// where it was merged in when that is elsewhere.
+    pub fn diag_at(
+        &self,
+        rule: &Rule,
+        at: Origin,
+        message: impl Into<String>,
+        help: impl Into<String>,
+    ) -> Diagnostic {
+        let d = self.diag(rule, at.file, at.span, message, help);
+        match at.via {
+            Some((file, span)) => d.with_label(file, span, "merged in here"),
+            None => d,
+        }
+    }
+
+    /// A diagnostic about a service as a whole, at its key.
+    pub fn diag_service(
+        &self,
+        rule: &Rule,
+        service: &Service,
+        message: impl Into<String>,
+        help: impl Into<String>,
+    ) -> Diagnostic {
+        self.diag_at(rule, service.key_at, message, help)
+    }
+
+    pub fn compose(&self) -> Option<&'a Compose> {
+        self.install.compose.as_ref()
+    }
+
+    pub fn service(&self, name: &str) -> Option<&'a Service> {
+        self.compose()?.service(name)
+    }
+
+    pub fn compose_file(&self) -> Option<(FileId, &'a YamlDoc)> {
+        self.install.compose_doc(FileKind::Compose)
+    }
+
+    /// The env file compose reads (`.env.custom` if present, else `.env`).
+    pub fn env_file(&self) -> Option<(FileId, &'a EnvFile)> {
+        self.install.env_file()
+    }
+
+    /// The entry that sets `key` in the env file compose reads.
+    pub fn env_entry(&self, key: &str) -> Option<(FileId, &'a EnvEntry)> {
+        let (file, env) = self.env_file()?;
+        env.get(key).map(|e| (file, e))
+    }
+
+    pub fn pyconf(&self) -> Option<(FileId, &'a PyConf)> {
+        self.install.pyconf.as_ref().map(|(f, c)| (*f, c))
+    }
+
+    pub fn config_yml(&self) -> Option<(FileId, &'a YamlDoc)> {
+        self.install.config_yml.as_ref().map(|(f, d)| (*f, d))
+    }
+
+    /// A top-level option in `sentry/config.yml` (`system.url-prefix`): the
+    /// file, the key node and the value node.
+    pub fn config_option(&self, key: &str) -> Option<(FileId, NodeId, NodeId)> {
+        let (file, doc) = self.config_yml()?;
+        let root = doc.root?;
+        let pair = doc.get(root, key)?;
+        Some((file, pair.key, pair.value))
+    }
+
+    /// The release rules judge against: the install's, or `None` when it is
+    /// unknown or outside the knowledge base (rules then stay quiet).
+    pub fn view(&self) -> Option<ReleaseView<'a>> {
+        self.release
+    }
+
+    /// The version the install runs, when told.
+    pub fn version(&self) -> Option<Version> {
+        self.install.release.version
+    }
+}
+
+/// Which rules run and how severe they are.
+#[derive(Clone, Debug, Default)]
+pub struct RuleSelection {
+    /// Codes (or prefixes like `SL1`) to run; empty means all.
+    pub select: Vec<String>,
+    pub ignore: Vec<String>,
+    pub severity: Vec<(String, Severity)>,
+}
+
+impl RuleSelection {
+    pub fn enabled(&self, rule: &Rule) -> bool {
+        // Input errors cannot be switched off: nothing else can be trusted then.
+        if rule.code == "SL000" {
+            return true;
+        }
+        let matches = |sel: &String| {
+            sel.eq_ignore_ascii_case("ALL")
+                || rule.code.starts_with(&sel.to_ascii_uppercase())
+                || rule.name == sel
+        };
+        let selected = self.select.is_empty() || self.select.iter().any(matches);
+        selected && !self.ignore.iter().any(matches)
+    }
+
+    pub fn severity_of(&self, rule: &Rule) -> Severity {
+        self.severity
+            .iter()
+            .rev()
+            .find(|(c, _)| c.eq_ignore_ascii_case(rule.code) || c == rule.name)
+            .map(|(_, s)| *s)
+            .unwrap_or(rule.severity)
+    }
+}
+
+/// Runs the selected rules on one install. Diagnostics come back sorted by
+/// file and position.
+pub fn check(
+    install: &Install,
+    selection: &RuleSelection,
+    target: Option<Version>,
+) -> Vec<Diagnostic> {
+    let ctx = Ctx::new(install, target);
+    let mut out = Vec::new();
+    for rule in RULES {
+        if !selection.enabled(rule) {
+            continue;
+        }
+        let start = out.len();
+        (rule.check)(&ctx, &mut out);
+        let severity = selection.severity_of(rule);
+        for d in &mut out[start..] {
+            d.severity = severity;
+        }
+    }
+    sort(&mut out);
+    out
+}
+
+pub fn sort(diags: &mut [Diagnostic]) {
+    diags.sort_by(|a, b| {
+        (&a.path, a.span.start, a.code, &a.message).cmp(&(
+            &b.path,
+            b.span.start,
+            b.code,
+            &b.message,
+        ))
+    });
+}
+
+/// The fixes of `diags` at or above `min` safety, in order.
+pub fn fixes(diags: &[Diagnostic], unsafe_too: bool) -> Vec<&Fix> {
+    diags
+        .iter()
+        .filter_map(|d| d.fix.as_ref())
+        .filter(|f| unsafe_too || f.applicability == crate::fix::Applicability::Safe)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests;
