@@ -1,10 +1,79 @@
 //! Helpers shared by the test modules.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+
+use crate::kb::version::Version;
 
 /// `../shared/upstream` next to the checkout, when it exists. Tests that need
 /// it print that they were skipped when it does not.
 pub fn shared_upstream() -> Option<PathBuf> {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/upstream");
     dir.is_dir().then_some(dir)
+}
+
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A generated-looking secret key, so that the pristine installs are what
+/// install.sh leaves behind.
+pub const TEST_SECRET_KEY: &str = "q2w9-e8r7t6y5u4i3o2p1a0s9d8f7g6h5j4k3l2z1x0c9v8b7n6";
+
+/// Writes `files` (relative path, text) under `dir`.
+pub fn write_files(dir: &Path, files: &[(&str, String)]) {
+    for (rel, text) in files {
+        let p = dir.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+}
+
+/// A pristine install of an upstream release as install.sh leaves it: the
+/// upstream docker-compose.yml and .env, config.yml from config.example.yml
+/// with a generated key, and the release's example sentry.conf.py. `None`
+/// when ../shared is absent.
+pub fn pristine_upstream(tag: &str) -> Option<tempfile::TempDir> {
+    let up = shared_upstream()?.join(tag);
+    let tmp = tempfile::tempdir().unwrap();
+    let read = |rel: &str| std::fs::read_to_string(up.join(rel)).unwrap();
+    let config = read("sentry/config.example.yml")
+        .replace("'!!changeme!!'", &format!("'{TEST_SECRET_KEY}'"));
+    let conf = std::fs::read_to_string(
+        repo()
+            .join("testdata/pristine")
+            .join(tag)
+            .join("sentry.conf.py"),
+    )
+    .unwrap();
+    write_files(
+        tmp.path(),
+        &[
+            ("docker-compose.yml", read("docker-compose.yml")),
+            (".env", read(".env")),
+            ("sentry/config.yml", config),
+            ("sentry/sentry.conf.py", conf),
+        ],
+    );
+    Some(tmp)
+}
+
+/// A pristine install of any release from the knowledge base alone
+/// (compose and .env; no sentry.conf.py unless a reference one exists).
+pub fn pristine_from_kb(version: Version) -> tempfile::TempDir {
+    let kb = crate::kb::Kb::get();
+    let r = kb.release(version).unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let mut files = vec![
+        ("docker-compose.yml", r.canonical().text.clone()),
+        (".env", r.env_text()),
+    ];
+    let conf = repo()
+        .join("testdata/pristine")
+        .join(version.to_string())
+        .join("sentry.conf.py");
+    if let Ok(text) = std::fs::read_to_string(conf) {
+        files.push(("sentry/sentry.conf.py", text));
+    }
+    write_files(tmp.path(), &files);
+    tmp
 }

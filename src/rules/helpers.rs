@@ -1,8 +1,12 @@
 //! Small readings of the model that several rules share.
 
+use crate::fix::{Edit, yaml_ops};
+use crate::kb::ReleaseView;
+use crate::kb::tree::CNode;
 use crate::kb::version::{Tag, split_image};
 use crate::model::Install;
 use crate::model::compose::{Origin, Service, Value};
+use crate::rules::Ctx;
 
 /// The closest candidate within a small edit distance ("did you mean").
 pub fn did_you_mean<'c>(
@@ -234,6 +238,154 @@ pub fn parse_days(s: &str) -> Result<i64, String> {
     }
     t.parse::<i64>()
         .map_err(|_| format!("`{t}` is not a whole number"))
+}
+
+/// What a service consumes, read from its command.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Consumer {
+    /// A Sentry consumer (`run consumer NAME --consumer-group G` or a legacy command).
+    Sentry { name: String, group: String },
+    /// A Snuba storage consumer (`consumer --storage S [--consumer-group G]`).
+    Snuba {
+        storage: String,
+        group: String,
+        topic: Option<String>,
+    },
+}
+
+impl Consumer {
+    pub fn describe(&self) -> String {
+        match self {
+            Consumer::Sentry { name, group } => {
+                format!("Sentry consumer `{name}` (group `{group}`)")
+            }
+            Consumer::Snuba {
+                storage,
+                group,
+                topic,
+            } => match topic {
+                Some(t) => format!("Snuba storage `{storage}` from topic `{t}` (group `{group}`)"),
+                None => format!("Snuba storage `{storage}` (group `{group}`)"),
+            },
+        }
+    }
+}
+
+/// The consumers a service runs, from its command (empty for other services).
+pub fn consumers(service: &Service) -> Vec<Consumer> {
+    let words = sentry_words(service);
+    let w: Vec<&str> = words.iter().map(String::as_str).collect();
+    match w.as_slice() {
+        ["run", "consumer", ..] => match unified_consumer_name(&words) {
+            Some(name) => vec![Consumer::Sentry {
+                name: name.to_string(),
+                group: flag_value(&words, "--consumer-group")
+                    .unwrap_or("")
+                    .to_string(),
+            }],
+            None => Vec::new(),
+        },
+        ["run", "ingest-replay-recordings", ..] => vec![Consumer::Sentry {
+            name: "ingest-replay-recordings".into(),
+            group: flag_value(&words, "--consumer-group")
+                .unwrap_or("ingest-replay-recordings")
+                .into(),
+        }],
+        ["run", "ingest-consumer", ..] => {
+            let group = flag_value(&words, "--consumer-group")
+                .unwrap_or("ingest-consumer")
+                .to_string();
+            let types: Vec<&str> = if words.iter().any(|x| x == "--all-consumer-types") {
+                vec!["events", "attachments", "transactions"]
+            } else {
+                flag_values(&words, "--consumer-type")
+            };
+            types
+                .into_iter()
+                .map(|t| Consumer::Sentry {
+                    name: format!("ingest-{t}"),
+                    group: group.clone(),
+                })
+                .collect()
+        }
+        _ => {
+            let mut sw: Vec<&str> = w.clone();
+            if sw.first() == Some(&"snuba") {
+                sw.remove(0);
+            }
+            if matches!(sw.first(), Some(&"consumer") | Some(&"rust-consumer")) {
+                let words: Vec<String> = sw.iter().map(|x| x.to_string()).collect();
+                match flag_value(&words, "--storage") {
+                    Some(storage) => vec![Consumer::Snuba {
+                        storage: storage.to_string(),
+                        group: flag_value(&words, "--consumer-group")
+                            .unwrap_or("snuba-consumers")
+                            .to_string(),
+                        topic: flag_value(&words, "--raw-events-topic").map(str::to_string),
+                    }],
+                    None => Vec::new(),
+                }
+            } else {
+                Vec::new()
+            }
+        }
+    }
+}
+
+/// The canonical entry at `path` when both sides of the view agree on it.
+pub fn canonical_entry<'k>(view: &ReleaseView<'k>, path: &[&str]) -> Option<&'k CNode> {
+    let a = view.lower.compose.at(path)?;
+    let b = view.upper.compose.at(path)?;
+    (a == b).then_some(a)
+}
+
+/// How the release renders a service, for messages: `name:` and its lines.
+pub fn service_snippet(entry: &CNode) -> String {
+    let mut out = String::new();
+    entry.render(2, 2, "\n", &mut out);
+    out.trim_end().to_string()
+}
+
+/// Inserts the release's definition of `name` into docker-compose.yml next
+/// to the services upstream puts around it. `None` when the release
+/// definition is not certain, the file lacks a `services:` mapping, or the
+/// definition aliases an anchor the file does not define.
+pub fn insert_service_edit(ctx: &Ctx, name: &str) -> Option<Edit> {
+    let view = ctx.view()?;
+    let entry = canonical_entry(&view, &["services", name])?;
+    let (file, doc) = ctx.compose_file()?;
+    let services = doc.get(doc.root?, "services")?.value;
+    if !yaml_ops::missing_anchors(entry, doc).is_empty() {
+        return None;
+    }
+    let order: Vec<&str> = view
+        .upper
+        .compose
+        .at(&["services"])?
+        .children()
+        .iter()
+        .map(|c| c.key.as_str())
+        .collect();
+    let idx = order.iter().position(|n| *n == name)?;
+    let after: Vec<&str> = order[..idx].iter().rev().copied().collect();
+    let before: Vec<&str> = order[idx + 1..].to_vec();
+    yaml_ops::insert_entry(
+        file,
+        ctx.install.file(file),
+        doc,
+        services,
+        &after,
+        &before,
+        entry,
+    )
+}
+
+/// The span of the `services:` key in docker-compose.yml (where findings
+/// about a missing service point).
+pub fn services_key(ctx: &Ctx) -> Option<(crate::model::FileId, crate::source::Span)> {
+    let (file, doc) = ctx.compose_file()?;
+    let pair = doc.get(doc.root?, "services")?;
+    Some((file, doc.node(pair.key).span))
 }
 
 #[cfg(test)]

@@ -17,6 +17,7 @@ pub mod helpers;
 
 mod sl000_parse_error;
 mod sl001_duplicate_key;
+mod sl101_replay_consumer_missing;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FixAvailability {
@@ -46,7 +47,11 @@ impl std::fmt::Debug for Rule {
 }
 
 /// Every rule, sorted by code.
-pub static RULES: &[&Rule] = &[&sl000_parse_error::RULE, &sl001_duplicate_key::RULE];
+pub static RULES: &[&Rule] = &[
+    &sl000_parse_error::RULE,
+    &sl001_duplicate_key::RULE,
+    &sl101_replay_consumer_missing::RULE,
+];
 
 pub fn by_code(code: &str) -> Option<&'static Rule> {
     RULES
@@ -256,5 +261,7 @@ pub fn fixes(diags: &[Diagnostic], unsafe_too: bool) -> Vec<&Fix> {
         .collect()
 }
 
+#[cfg(test)]
+mod pristine_tests;
 #[cfg(test)]
 mod tests;

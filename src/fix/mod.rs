@@ -9,6 +9,10 @@ use serde::Serialize;
 use crate::model::FileId;
 use crate::source::{SourceFile, Span};
 
+pub mod env_ops;
+pub mod py_ops;
+pub mod yaml_ops;
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Applicability {

@@ -1,0 +1,154 @@
+//! Edits to `sentry/sentry.conf.py`: adding feature flags to the example's
+//! `SENTRY_FEATURES.update(...)` list, adding statements, replacing values.
+
+use crate::fix::Edit;
+use crate::model::FileId;
+use crate::parse::pyconf::PyConf;
+use crate::source::{SourceFile, Span};
+
+/// Adds `flag` to the enabling feature list, after the first of `after` that
+/// the list has (else last); without such a list, appends an assignment.
+pub fn add_feature(
+    file_id: FileId,
+    file: &SourceFile,
+    conf: &PyConf,
+    flag: &str,
+    after: &[&str],
+) -> Edit {
+    let nl = file.newline();
+    let lists: Vec<_> = conf
+        .feature_lists
+        .iter()
+        .filter(|l| l.enabled == Some(true) && !l.items.is_empty())
+        .collect();
+    if !lists.is_empty() {
+        let item_named = |name: &str| {
+            lists
+                .iter()
+                .flat_map(|l| l.items.iter().map(move |s| (*l, *s)))
+                .find(|(_, s)| file.slice(*s).trim_matches(['"', '\'']) == name)
+        };
+        let (list, anchor) = after.iter().find_map(|a| item_named(a)).unwrap_or_else(|| {
+            let l = lists[0];
+            (l, *l.items.last().unwrap_or(&l.span))
+        });
+        let quote = file
+            .slice(anchor)
+            .chars()
+            .next()
+            .filter(|c| *c == '\'' || *c == '"')
+            .unwrap_or('"');
+        let anchor_line = file.line_index(anchor.start as usize);
+        let list_one_line =
+            file.line_index(list.span.start as usize) == file.line_index(list.span.end as usize);
+        if list_one_line {
+            return Edit::insert(
+                file_id,
+                anchor.end as usize,
+                format!(", {quote}{flag}{quote}"),
+            );
+        }
+        // One item per line: copy the anchor line's indentation.
+        let indent: String = file
+            .line_text(anchor_line)
+            .chars()
+            .take_while(|c| *c == ' ' || *c == '\t')
+            .collect();
+        let at = file.line_end_with_break(anchor_line);
+        let mut text = format!("{indent}{quote}{flag}{quote},{nl}");
+        // The anchor line may lack a trailing comma (the last item).
+        let rest = &file.text[anchor.end as usize..file.line_end(anchor_line)];
+        if !rest.trim_start().starts_with(',') {
+            return Edit::insert(
+                file_id,
+                anchor.end as usize,
+                format!(",{nl}{indent}{quote}{flag}{quote}"),
+            );
+        }
+        if at == file.text.len() && !file.text.ends_with('\n') {
+            text.insert_str(0, nl);
+        }
+        return Edit::insert(file_id, at, text);
+    }
+    append_statement(
+        file_id,
+        file,
+        &format!("SENTRY_FEATURES[\"{flag}\"] = True{nl}"),
+    )
+}
+
+/// Appends statements at the end of the file, after a blank line.
+pub fn append_statement(file_id: FileId, file: &SourceFile, text: &str) -> Edit {
+    let nl = file.newline();
+    let mut prefix = String::new();
+    if !file.text.is_empty() && !file.text.ends_with('\n') {
+        prefix.push_str(nl);
+    }
+    if !file.text.is_empty() && !file.text.ends_with(&format!("{nl}{nl}")) {
+        prefix.push_str(nl);
+    }
+    Edit::insert(
+        file_id,
+        file.text.len(),
+        format!("{prefix}{}", text.replace('\n', nl).replace("\r\r", "\r")),
+    )
+}
+
+/// Inserts statements right after the statement at `after` (its whole last line).
+pub fn insert_after(file_id: FileId, file: &SourceFile, after: Span, text: &str) -> Edit {
+    let nl = file.newline();
+    let line = file.line_index(after.end.saturating_sub(1).max(after.start) as usize);
+    let at = file.line_end_with_break(line);
+    let mut body = text.replace('\n', nl).replace("\r\r", "\r");
+    if at == file.text.len() && !file.text.ends_with('\n') {
+        body.insert_str(0, nl);
+    }
+    Edit::insert(file_id, at, body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fix::apply;
+    use crate::parse::pyconf::parse;
+    use crate::source::FileKind;
+
+    fn f(text: &str) -> SourceFile {
+        SourceFile::new(
+            "p".into(),
+            "p".into(),
+            FileKind::SentryConfPy,
+            text.into(),
+            false,
+        )
+    }
+
+    #[test]
+    fn adds_flags_where_the_example_has_them() {
+        let text = "SENTRY_FEATURES.update(\n    {\n        feature: True\n        for feature in (\n            \"organizations:a\",\n            \"organizations:c\",\n        )\n    }\n)\n";
+        let file = f(text);
+        let conf = parse(text);
+        let e = add_feature(0, &file, &conf, "organizations:b", &["organizations:a"]);
+        let out = apply(text, &[&e]).unwrap();
+        assert!(out.contains("\"organizations:a\",\n            \"organizations:b\",\n            \"organizations:c\","), "{out}");
+        let again = parse(&out);
+        assert!(again.feature("organizations:b").is_some());
+    }
+
+    #[test]
+    fn one_line_lists_and_missing_lists() {
+        let text = "SENTRY_FEATURES.update({f: True for f in ('a', 'b')})\n";
+        let out = apply(
+            text,
+            &[&add_feature(0, &f(text), &parse(text), "c", &["b"])],
+        )
+        .unwrap();
+        assert_eq!(
+            out,
+            "SENTRY_FEATURES.update({f: True for f in ('a', 'b', 'c')})\n"
+        );
+        let text = "X = 1";
+        let out = apply(text, &[&add_feature(0, &f(text), &parse(text), "c", &[])]).unwrap();
+        assert_eq!(out, "X = 1\n\nSENTRY_FEATURES[\"c\"] = True\n");
+    }
+}

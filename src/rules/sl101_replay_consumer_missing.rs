@@ -1,0 +1,126 @@
+//! SL101: a service of the Session Replay pipeline is missing or does not run.
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::fix::Fix;
+use crate::rules::helpers::{
+    Consumer, canonical_entry, consumers, disabled_reason, insert_service_edit, service_snippet,
+    services_key,
+};
+use crate::rules::{Ctx, FixAvailability, Rule};
+
+pub const RULE: Rule = Rule {
+    code: "SL101",
+    name: "replay-consumer-missing",
+    severity: Severity::Warning,
+    summary: "A Session Replay consumer is missing, disabled or consumes something else",
+    fix: FixAvailability::Sometimes,
+    doc: include_str!("../../rules/SL101.md"),
+    check,
+};
+
+/// The two consumers replays need, and how to recognise each by its command.
+const REPLAY_SERVICES: &[(&str, &str)] = &[
+    ("ingest-replay-recordings", "stores the recording segments"),
+    (
+        "snuba-replays-consumer",
+        "writes replay events to ClickHouse",
+    ),
+];
+
+fn is_replay_consumer(name: &str, c: &Consumer) -> bool {
+    match (name, c) {
+        ("ingest-replay-recordings", Consumer::Sentry { name, .. }) => {
+            name == "ingest-replay-recordings"
+        }
+        ("snuba-replays-consumer", Consumer::Snuba { storage, .. }) => storage == "replays",
+        _ => false,
+    }
+}
+
+fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
+    let (Some(view), Some(compose)) = (ctx.view(), ctx.compose()) else {
+        return;
+    };
+    let version = view.describe();
+    for &(name, job) in REPLAY_SERVICES {
+        if !view.requires_service(name) {
+            continue;
+        }
+        // Running under another name counts (duplicates are SL102's business).
+        let elsewhere = compose
+            .services
+            .iter()
+            .filter(|s| s.name != name)
+            .find(|s| {
+                consumers(s).iter().any(|c| is_replay_consumer(name, c))
+                    && disabled_reason(ctx.install, s).is_none()
+            });
+        match compose.service(name) {
+            None => {
+                if elsewhere.is_some() {
+                    continue;
+                }
+                let Some((file, span)) = services_key(ctx) else {
+                    continue;
+                };
+                let help = match canonical_entry(&view, &["services", name]) {
+                    Some(entry) => format!(
+                        "Sentry {version} needs this service for Session Replay; add it as upstream defines it:\n{}",
+                        service_snippet(entry)
+                    ),
+                    None => format!(
+                        "Sentry {version} needs this service for Session Replay; add it as that release's docker-compose.yml defines it"
+                    ),
+                };
+                let fix = insert_service_edit(ctx, name)
+                    .map(|e| Fix::safe(format!("Add the `{name}` service"), vec![e]));
+                out.push(
+                    ctx.diag(
+                        &RULE,
+                        file,
+                        span,
+                        format!("`{name}` is missing: nothing {job}, so replays never appear"),
+                        help,
+                    )
+                    .with_fix(fix),
+                );
+            }
+            Some(svc) => {
+                if let Some((reason, at)) = disabled_reason(ctx.install, svc) {
+                    if elsewhere.is_some() {
+                        continue;
+                    }
+                    out.push(ctx.diag_at(
+                        &RULE,
+                        at,
+                        format!("`{name}` does not run: {reason}, so nothing {job}"),
+                        format!(
+                            "Session Replay needs `{name}` running on Sentry {version}; remove what disables it \
+                             (or set `COMPOSE_PROFILES=feature-complete` for a profile)"
+                        ),
+                    ));
+                    continue;
+                }
+                let cs = consumers(svc);
+                if svc.get("command").is_some()
+                    && !cs.iter().any(|c| is_replay_consumer(name, c))
+                    && elsewhere.is_none()
+                {
+                    let command = svc.command().join(" ");
+                    out.push(ctx.diag_at(
+                        &RULE,
+                        svc.command_at(),
+                        format!("`{name}` runs `{command}`, which does not consume replays"),
+                        match canonical_entry(&view, &["services", name]) {
+                            Some(entry) => format!(
+                                "on Sentry {version} this service must run the replay consumer; upstream defines it as:\n{}",
+                                service_snippet(entry)
+                            ),
+                            None => format!("on Sentry {version} this service must run the replay consumer"),
+                        },
+                    ));
+                }
+            }
+        }
+    }
+}
