@@ -5,6 +5,9 @@ pub mod check;
 pub mod fix;
 pub mod plan;
 
+#[cfg(test)]
+mod tests;
+
 use std::io::Write;
 use std::path::PathBuf;
 
