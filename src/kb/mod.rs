@@ -215,6 +215,10 @@ impl Release {
         })
     }
 
+    pub fn has_service(&self, name: &str) -> bool {
+        self.compose.at(&["services", name]).is_some()
+    }
+
     pub fn env_fact(&self, key: &str) -> Option<&EnvFact> {
         self.env.iter().find(|e| e.key == key)
     }
@@ -464,9 +468,7 @@ impl Kb {
 
     /// Every release a service name has existed in.
     pub fn service_releases(&self, name: &str) -> impl Iterator<Item = &Release> {
-        self.releases
-            .iter()
-            .filter(move |r| r.compose.at(&["services", name]).is_some())
+        self.releases.iter().filter(move |r| r.has_service(name))
     }
 
     /// The rename that replaced `service`, if any.
@@ -499,26 +501,23 @@ impl<'k> ReleaseView<'k> {
 
     /// The release is known exactly, or both neighbours agree it has this service.
     pub fn requires_service(&self, name: &str) -> bool {
-        self.both()
-            .iter()
-            .all(|r| r.canonical().compose.service(name).is_some())
+        self.both().iter().all(|r| r.has_service(name))
     }
 
     /// Some neighbour has the service: it is not obsolete for this release.
     pub fn allows_service(&self, name: &str) -> bool {
-        self.both()
-            .iter()
-            .any(|r| r.canonical().compose.service(name).is_some())
+        self.both().iter().any(|r| r.has_service(name))
     }
 
     /// The services both neighbours have, in the upper release's order.
     pub fn required_services(&self) -> Vec<&'k str> {
         self.upper
-            .canonical()
             .compose
-            .services
+            .at(&["services"])
+            .map(|s| s.children())
+            .unwrap_or_default()
             .iter()
-            .map(|s| s.name.as_str())
+            .map(|s| s.key.as_str())
             .filter(|n| self.requires_service(n))
             .collect()
     }
