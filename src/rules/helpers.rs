@@ -495,22 +495,30 @@ impl ImageSite<'_> {
     }
 
     /// How the message names the definition: `SNUBA_IMAGE=...` or `image: ...`.
+    /// A digest is shortened to 12 hex digits.
     pub fn shown(&self) -> String {
+        let image = match self.image.split_once("@sha256:") {
+            Some((name, hex)) if hex.len() > 12 => format!("{name}@sha256:{}…", &hex[..12]),
+            _ => self.image.clone(),
+        };
         match &self.at {
-            ImageAt::Env { entry, .. } => format!("{}={}", entry.key, self.image),
-            ImageAt::Compose { .. } => format!("image: {}", self.image),
+            ImageAt::Env { entry, .. } => format!("{}={image}", entry.key),
+            ImageAt::Compose { .. } => format!("image: {image}"),
         }
     }
 
-    /// For compose: `service `a`` or `services `a` and 3 more`.
-    pub fn users(&self) -> String {
+    /// For compose: ` (used by service `a`)` or ` (used by services `a` and 3 more)`.
+    pub fn used_by(&self) -> String {
         match &self.at {
-            ImageAt::Env { .. } => String::new(),
-            ImageAt::Compose { services, .. } => match services.len() {
-                0 => String::new(),
-                1 => format!("service `{}`", services[0].name),
-                n => format!("services `{}` and {} more", services[0].name, n - 1),
-            },
+            ImageAt::Compose { services, .. } if services.len() == 1 => {
+                format!(" (used by service `{}`)", services[0].name)
+            }
+            ImageAt::Compose { services, .. } if services.len() > 1 => format!(
+                " (used by services `{}` and {} more)",
+                services[0].name,
+                services.len() - 1
+            ),
+            _ => String::new(),
         }
     }
 

@@ -19,6 +19,7 @@ mod sl000_parse_error;
 mod sl001_duplicate_key;
 mod sl101_replay_consumer_missing;
 mod sl301_image_version_skew;
+mod sl302_floating_image_tag;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FixAvailability {
@@ -53,6 +54,7 @@ pub static RULES: &[&Rule] = &[
     &sl001_duplicate_key::RULE,
     &sl101_replay_consumer_missing::RULE,
     &sl301_image_version_skew::RULE,
+    &sl302_floating_image_tag::RULE,
 ];
 
 pub fn by_code(code: &str) -> Option<&'static Rule> {

@@ -34,12 +34,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             "{}:{release}",
             crate::kb::version::split_image(&site.image).0
         );
-        let users = site.users();
-        let used_by = if users.is_empty() {
-            String::new()
-        } else {
-            format!(" (used by {users})")
-        };
+        let used_by = site.used_by();
         let message = format!(
             "`{}` runs release {v}, but the install is on {release}{used_by}",
             site.shown()
