@@ -20,6 +20,7 @@ mod sl001_duplicate_key;
 mod sl101_replay_consumer_missing;
 mod sl301_image_version_skew;
 mod sl302_floating_image_tag;
+mod sl303_image_pinned_in_compose;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FixAvailability {
@@ -55,6 +56,7 @@ pub static RULES: &[&Rule] = &[
     &sl101_replay_consumer_missing::RULE,
     &sl301_image_version_skew::RULE,
     &sl302_floating_image_tag::RULE,
+    &sl303_image_pinned_in_compose::RULE,
 ];
 
 pub fn by_code(code: &str) -> Option<&'static Rule> {
