@@ -647,6 +647,15 @@ pub fn tracks_release(view: &ReleaseView, var: &str) -> bool {
     })
 }
 
+/// Names in backticks: `a`, `b` and `c`.
+pub fn quoted_list<S: AsRef<str>>(list: &[S]) -> String {
+    let quoted: Vec<String> = list.iter().map(|n| format!("`{}`", n.as_ref())).collect();
+    match quoted.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+        _ => quoted.join(""),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

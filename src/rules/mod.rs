@@ -21,6 +21,7 @@ mod sl101_replay_consumer_missing;
 mod sl301_image_version_skew;
 mod sl302_floating_image_tag;
 mod sl303_image_pinned_in_compose;
+mod sl304_service_missing;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FixAvailability {
@@ -57,6 +58,7 @@ pub static RULES: &[&Rule] = &[
     &sl301_image_version_skew::RULE,
     &sl302_floating_image_tag::RULE,
     &sl303_image_pinned_in_compose::RULE,
+    &sl304_service_missing::RULE,
 ];
 
 pub fn by_code(code: &str) -> Option<&'static Rule> {
