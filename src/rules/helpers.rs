@@ -7,7 +7,7 @@ use crate::kb::version::{Tag, Version, split_image};
 use crate::model::Install;
 use crate::model::compose::{Origin, Service, Value};
 use crate::parse::env::EnvEntry;
-use crate::parse::yaml::{NodeKind, Pair, YamlDoc};
+use crate::parse::yaml::{NodeId, NodeKind, Pair, YamlDoc};
 use crate::rules::Ctx;
 
 /// The closest candidate within a small edit distance ("did you mean").
@@ -422,11 +422,22 @@ pub fn compose_pair<'i>(
         .compose_docs
         .iter()
         .find(|(f, _)| *f == at.file)?;
-    let pair = doc.nodes.iter().find_map(|n| match &n.kind {
-        NodeKind::Map { pairs, flow: false } => pairs.iter().find(|p| p.value == at.node).copied(),
-        _ => None,
-    })?;
+    let (_, pair) = block_pair(doc, |p| p.value == at.node)?;
     Some((*file, doc, pair))
+}
+
+/// The first entry of a block mapping of `doc` that `f` accepts, with the
+/// mapping's node.
+pub fn block_pair(doc: &YamlDoc, f: impl Fn(&Pair) -> bool) -> Option<(NodeId, Pair)> {
+    doc.nodes
+        .iter()
+        .enumerate()
+        .find_map(|(i, n)| match &n.kind {
+            NodeKind::Map { pairs, flow: false } => {
+                pairs.iter().find(|p| f(p)).map(|p| (i as NodeId, *p))
+            }
+            _ => None,
+        })
 }
 
 /// Replaces the compose value written at `at` with `yaml` (the text that

@@ -22,6 +22,7 @@ mod sl301_image_version_skew;
 mod sl302_floating_image_tag;
 mod sl303_image_pinned_in_compose;
 mod sl304_service_missing;
+mod sl305_obsolete_service;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FixAvailability {
@@ -59,6 +60,7 @@ pub static RULES: &[&Rule] = &[
     &sl302_floating_image_tag::RULE,
     &sl303_image_pinned_in_compose::RULE,
     &sl304_service_missing::RULE,
+    &sl305_obsolete_service::RULE,
 ];
 
 pub fn by_code(code: &str) -> Option<&'static Rule> {
