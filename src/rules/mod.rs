@@ -23,6 +23,7 @@ mod sl302_floating_image_tag;
 mod sl303_image_pinned_in_compose;
 mod sl304_service_missing;
 mod sl305_obsolete_service;
+mod sl306_unknown_image_variable;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FixAvailability {
@@ -61,6 +62,7 @@ pub static RULES: &[&Rule] = &[
     &sl303_image_pinned_in_compose::RULE,
     &sl304_service_missing::RULE,
     &sl305_obsolete_service::RULE,
+    &sl306_unknown_image_variable::RULE,
 ];
 
 pub fn by_code(code: &str) -> Option<&'static Rule> {
