@@ -24,6 +24,7 @@ mod sl303_image_pinned_in_compose;
 mod sl304_service_missing;
 mod sl305_obsolete_service;
 mod sl306_unknown_image_variable;
+mod sl307_release_unknown;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FixAvailability {
@@ -63,6 +64,7 @@ pub static RULES: &[&Rule] = &[
     &sl304_service_missing::RULE,
     &sl305_obsolete_service::RULE,
     &sl306_unknown_image_variable::RULE,
+    &sl307_release_unknown::RULE,
 ];
 
 pub fn by_code(code: &str) -> Option<&'static Rule> {
