@@ -25,6 +25,7 @@ mod sl304_service_missing;
 mod sl305_obsolete_service;
 mod sl306_unknown_image_variable;
 mod sl307_release_unknown;
+mod sl308_command_from_other_release;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FixAvailability {
@@ -65,6 +66,7 @@ pub static RULES: &[&Rule] = &[
     &sl305_obsolete_service::RULE,
     &sl306_unknown_image_variable::RULE,
     &sl307_release_unknown::RULE,
+    &sl308_command_from_other_release::RULE,
 ];
 
 pub fn by_code(code: &str) -> Option<&'static Rule> {
