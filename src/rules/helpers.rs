@@ -667,6 +667,26 @@ pub fn quoted_list<S: AsRef<str>>(list: &[S]) -> String {
     }
 }
 
+/// Where findings about the install's release point: where it is read
+/// (`SENTRY_IMAGE`'s value, or the compose image), else `SENTRY_IMAGE`'s
+/// value, else the `services:` key, else the start of docker-compose.yml.
+pub fn release_location(ctx: &Ctx) -> Option<(crate::model::FileId, crate::source::Span)> {
+    use crate::model::ReleaseSource;
+    match ctx.install.release.source {
+        ReleaseSource::EnvImage { file, span } | ReleaseSource::ComposeImage { file, span } => {
+            Some((file, span))
+        }
+        _ => ctx
+            .env_entry("SENTRY_IMAGE")
+            .map(|(file, e)| (file, e.value_span)),
+    }
+    .or_else(|| services_key(ctx))
+    .or_else(|| {
+        ctx.compose_file()
+            .map(|(file, _)| (file, crate::source::Span::empty(0)))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,9 +2,8 @@
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::ReleaseSource;
-use crate::rules::helpers::services_key;
+use crate::rules::helpers::release_location;
 use crate::rules::{Ctx, FixAvailability, Rule};
-use crate::source::Span;
 
 pub const RULE: Rule = Rule {
     code: "SL307",
@@ -38,16 +37,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         ),
         _ => return,
     };
-    let at = match release.source {
-        ReleaseSource::EnvImage { file, span } | ReleaseSource::ComposeImage { file, span } => {
-            Some((file, span))
-        }
-        _ => ctx
-            .env_entry("SENTRY_IMAGE")
-            .map(|(file, e)| (file, e.value_span)),
-    }
-    .or_else(|| services_key(ctx))
-    .or_else(|| ctx.compose_file().map(|(file, _)| (file, Span::empty(0))));
+    let at = release_location(ctx);
     let Some((file, span)) = at else {
         return;
     };
