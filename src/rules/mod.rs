@@ -18,6 +18,15 @@ pub mod helpers;
 mod sl000_parse_error;
 mod sl001_duplicate_key;
 mod sl101_replay_consumer_missing;
+mod sl301_image_version_skew;
+mod sl302_floating_image_tag;
+mod sl303_image_pinned_in_compose;
+mod sl304_service_missing;
+mod sl305_obsolete_service;
+mod sl306_unknown_image_variable;
+mod sl307_release_unknown;
+mod sl308_command_from_other_release;
+mod sl309_upgrade_path;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FixAvailability {
@@ -51,6 +60,15 @@ pub static RULES: &[&Rule] = &[
     &sl000_parse_error::RULE,
     &sl001_duplicate_key::RULE,
     &sl101_replay_consumer_missing::RULE,
+    &sl301_image_version_skew::RULE,
+    &sl302_floating_image_tag::RULE,
+    &sl303_image_pinned_in_compose::RULE,
+    &sl304_service_missing::RULE,
+    &sl305_obsolete_service::RULE,
+    &sl306_unknown_image_variable::RULE,
+    &sl307_release_unknown::RULE,
+    &sl308_command_from_other_release::RULE,
+    &sl309_upgrade_path::RULE,
 ];
 
 pub fn by_code(code: &str) -> Option<&'static Rule> {
@@ -208,12 +226,16 @@ impl RuleSelection {
     }
 
     pub fn severity_of(&self, rule: &Rule) -> Severity {
+        self.configured_severity(rule).unwrap_or(rule.severity)
+    }
+
+    /// The severity the user set for `rule`, if any.
+    pub fn configured_severity(&self, rule: &Rule) -> Option<Severity> {
         self.severity
             .iter()
             .rev()
             .find(|(c, _)| c.eq_ignore_ascii_case(rule.code) || c == rule.name)
             .map(|(_, s)| *s)
-            .unwrap_or(rule.severity)
     }
 }
 
@@ -232,9 +254,12 @@ pub fn check(
         }
         let start = out.len();
         (rule.check)(&ctx, &mut out);
-        let severity = selection.severity_of(rule);
-        for d in &mut out[start..] {
-            d.severity = severity;
+        // A finding keeps the severity its rule gave it (a rule may raise one
+        // above its default) unless the user configured one for the rule.
+        if let Some(severity) = selection.configured_severity(rule) {
+            for d in &mut out[start..] {
+                d.severity = severity;
+            }
         }
     }
     sort(&mut out);
