@@ -1,7 +1,7 @@
 //! The CLI contract: exit codes, the rule listing, fixes end to end.
 
 use crate::RunEnv;
-use crate::testing::{repo, write_files};
+use crate::testing::{pristine_from_kb, repo};
 
 fn cli(args: &[&str]) -> (i32, String, String) {
     let mut out = Vec::new();
@@ -25,24 +25,47 @@ fn fixture(rel: &str) -> String {
         .to_string()
 }
 
+/// A complete 24.1.0 install, pristine, or without `ingest-replay-recordings`
+/// (then exactly one warning, SL101, which has a fix).
+fn install_24_1(broken: bool) -> tempfile::TempDir {
+    let dir = pristine_from_kb("24.1.0".parse().unwrap());
+    if broken {
+        let path = dir.path().join("docker-compose.yml");
+        let text = std::fs::read_to_string(&path).unwrap();
+        let start = text.find("  ingest-replay-recordings:\n").unwrap();
+        // The service's lines run until the next line at the services' column.
+        let mut end = start + text[start..].find('\n').unwrap() + 1;
+        while text[end..].starts_with("    ") {
+            end += text[end..].find('\n').unwrap() + 1;
+        }
+        std::fs::write(&path, format!("{}{}", &text[..start], &text[end..])).unwrap();
+    }
+    dir
+}
+
 #[test]
 fn exit_codes_follow_the_threshold() {
-    // Clean: 0.
-    let (code, out, _) = cli(&["check", &fixture("SL101/ok-both-consumers-running")]);
+    // Clean: 0 (notes do not count).
+    let clean = install_24_1(false);
+    let (code, out, _) = cli(&["check", clean.path().to_str().unwrap()]);
     assert_eq!(code, 0, "{out}");
-    assert!(out.contains("All checks passed"));
-    // A warning: 1 by default, 0 with --fail-on error, 1 again with --fail-on info.
-    let bad = fixture("SL101/bad-recordings-consumer-missing");
-    assert_eq!(cli(&["check", &bad]).0, 1);
-    assert_eq!(cli(&["check", "--fail-on", "error", &bad]).0, 0);
-    assert_eq!(cli(&["check", "--fail-on", "never", &bad]).0, 0);
+    // One warning: 1 by default, 0 with --fail-on error or never.
+    let broken = install_24_1(true);
+    let bad = broken.path().to_str().unwrap();
+    let (code, out, _) = cli(&["check", "--format", "concise", bad]);
+    assert_eq!(code, 1);
+    let loud: Vec<&str> = out.lines().filter(|l| !l.contains(" info ")).collect();
+    assert_eq!(loud.len(), 1, "{out}");
+    assert!(loud[0].contains("warning SL101"), "{out}");
+    assert_eq!(cli(&["check", "--fail-on", "error", bad]).0, 0);
+    assert_eq!(cli(&["check", "--fail-on", "never", bad]).0, 0);
     // Unparseable input: 2, and the other install is still linted.
     let (code, out, _) = cli(&[
         "check",
         "--format",
         "concise",
         &fixture("SL000/bad-tab-indentation"),
-        &bad,
+        bad,
     ]);
     assert_eq!(code, 2);
     assert!(out.contains("SL000") && out.contains("SL101"), "{out}");
@@ -62,13 +85,15 @@ fn exit_codes_follow_the_threshold() {
 
 #[test]
 fn select_and_ignore_narrow_the_rules() {
-    let bad = fixture("SL101/bad-recordings-consumer-missing");
-    assert_eq!(cli(&["check", "--ignore", "SL101", &bad]).0, 0);
+    let broken = install_24_1(true);
+    let bad = broken.path().to_str().unwrap();
+    assert_eq!(cli(&["check", "--ignore", "SL101", bad]).0, 0);
     assert_eq!(
-        cli(&["check", "--ignore", "replay-consumer-missing", &bad]).0,
+        cli(&["check", "--ignore", "replay-consumer-missing", bad]).0,
         0
     );
-    assert_eq!(cli(&["check", "--select", "SL1", &bad]).0, 1);
+    assert_eq!(cli(&["check", "--select", "SL1", bad]).0, 1);
+    assert_eq!(cli(&["check", "--select", "SL3", bad]).0, 0);
 }
 
 #[test]
@@ -102,14 +127,7 @@ fn rules_are_listed_and_documented() {
 
 #[test]
 fn fix_shows_then_writes_the_safe_fixes() {
-    let tmp = tempfile::tempdir().unwrap();
-    let src = repo().join("testdata/rules/SL101/bad-recordings-consumer-missing");
-    for name in ["docker-compose.yml", ".env"] {
-        write_files(
-            tmp.path(),
-            &[(name, std::fs::read_to_string(src.join(name)).unwrap())],
-        );
-    }
+    let tmp = install_24_1(true);
     let dir = tmp.path().to_str().unwrap();
     let before = std::fs::read_to_string(tmp.path().join("docker-compose.yml")).unwrap();
     let (code, diff, _) = cli(&["fix", dir]);
@@ -122,7 +140,7 @@ fn fix_shows_then_writes_the_safe_fixes() {
     );
     let (code, _, err) = cli(&["fix", "--write", dir]);
     assert_eq!(code, 0, "{err}");
-    assert_eq!(cli(&["check", "--select", "SL101", dir]).0, 0);
+    assert_eq!(cli(&["check", dir]).0, 0);
     let (code, diff, _) = cli(&["fix", dir]);
     assert_eq!(
         (code, diff.as_str()),
@@ -133,11 +151,14 @@ fn fix_shows_then_writes_the_safe_fixes() {
 
 #[test]
 fn json_output_has_the_documented_shape() {
+    let broken = install_24_1(true);
     let (code, out, _) = cli(&[
         "check",
         "--format",
         "json",
-        &fixture("SL101/bad-recordings-consumer-missing"),
+        "--select",
+        "SL101",
+        broken.path().to_str().unwrap(),
     ]);
     assert_eq!(code, 1);
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
@@ -158,7 +179,10 @@ fn json_output_has_the_documented_shape() {
     ] {
         assert!(d.get(key).is_some(), "diagnostic lacks `{key}`");
     }
-    assert_eq!(d["line"], 9);
+    // The finding points at the `services:` key.
+    let compose = std::fs::read_to_string(broken.path().join("docker-compose.yml")).unwrap();
+    let line = compose.lines().position(|l| l == "services:").unwrap() + 1;
+    assert_eq!(d["line"], line);
     assert_eq!(d["column"], 1);
     assert_eq!(d["fix"]["applicability"], "safe");
     assert!(
