@@ -17,6 +17,8 @@ pub mod helpers;
 
 mod sl000_parse_error;
 mod sl001_duplicate_key;
+mod sl003_invalid_interpolation;
+mod sl004_override_base_anchor;
 mod sl101_replay_consumer_missing;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -50,6 +52,8 @@ impl std::fmt::Debug for Rule {
 pub static RULES: &[&Rule] = &[
     &sl000_parse_error::RULE,
     &sl001_duplicate_key::RULE,
+    &sl003_invalid_interpolation::RULE,
+    &sl004_override_base_anchor::RULE,
     &sl101_replay_consumer_missing::RULE,
 ];
 
@@ -208,12 +212,16 @@ impl RuleSelection {
     }
 
     pub fn severity_of(&self, rule: &Rule) -> Severity {
+        self.configured_severity(rule).unwrap_or(rule.severity)
+    }
+
+    /// The severity the configuration sets for `rule`, if any.
+    pub fn configured_severity(&self, rule: &Rule) -> Option<Severity> {
         self.severity
             .iter()
             .rev()
             .find(|(c, _)| c.eq_ignore_ascii_case(rule.code) || c == rule.name)
             .map(|(_, s)| *s)
-            .unwrap_or(rule.severity)
     }
 }
 
@@ -232,9 +240,12 @@ pub fn check(
         }
         let start = out.len();
         (rule.check)(&ctx, &mut out);
-        let severity = selection.severity_of(rule);
-        for d in &mut out[start..] {
-            d.severity = severity;
+        // A rule may rate a finding above or below its default (an exposed
+        // database is worse than an exposed API); a configured severity wins.
+        if let Some(severity) = selection.configured_severity(rule) {
+            for d in &mut out[start..] {
+                d.severity = severity;
+            }
         }
     }
     sort(&mut out);
