@@ -20,6 +20,8 @@ mod sl001_duplicate_key;
 mod sl003_invalid_interpolation;
 mod sl004_override_base_anchor;
 mod sl101_replay_consumer_missing;
+mod sl330_internal_port_published;
+mod sl331_external_network;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FixAvailability {
@@ -55,6 +57,8 @@ pub static RULES: &[&Rule] = &[
     &sl003_invalid_interpolation::RULE,
     &sl004_override_base_anchor::RULE,
     &sl101_replay_consumer_missing::RULE,
+    &sl330_internal_port_published::RULE,
+    &sl331_external_network::RULE,
 ];
 
 pub fn by_code(code: &str) -> Option<&'static Rule> {
