@@ -22,6 +22,8 @@ mod sl004_override_base_anchor;
 mod sl101_replay_consumer_missing;
 mod sl330_internal_port_published;
 mod sl331_external_network;
+mod sl332_default_secret_key;
+mod sl333_default_shared_secret;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FixAvailability {
@@ -59,6 +61,8 @@ pub static RULES: &[&Rule] = &[
     &sl101_replay_consumer_missing::RULE,
     &sl330_internal_port_published::RULE,
     &sl331_external_network::RULE,
+    &sl332_default_secret_key::RULE,
+    &sl333_default_shared_secret::RULE,
 ];
 
 pub fn by_code(code: &str) -> Option<&'static Rule> {
