@@ -24,6 +24,10 @@ mod sl330_internal_port_published;
 mod sl331_external_network;
 mod sl332_default_secret_key;
 mod sl333_default_shared_secret;
+mod sl340_undefined_variable;
+mod sl341_env_custom_missing_keys;
+mod sl342_unknown_env_key;
+mod sl343_dead_env_variable;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FixAvailability {
@@ -63,6 +67,10 @@ pub static RULES: &[&Rule] = &[
     &sl331_external_network::RULE,
     &sl332_default_secret_key::RULE,
     &sl333_default_shared_secret::RULE,
+    &sl340_undefined_variable::RULE,
+    &sl341_env_custom_missing_keys::RULE,
+    &sl342_unknown_env_key::RULE,
+    &sl343_dead_env_variable::RULE,
 ];
 
 pub fn by_code(code: &str) -> Option<&'static Rule> {
