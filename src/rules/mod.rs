@@ -28,6 +28,8 @@ mod sl340_undefined_variable;
 mod sl341_env_custom_missing_keys;
 mod sl342_unknown_env_key;
 mod sl343_dead_env_variable;
+mod sl350_override_removed_service;
+mod sl351_required_service_scaled_to_zero;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FixAvailability {
@@ -71,6 +73,8 @@ pub static RULES: &[&Rule] = &[
     &sl341_env_custom_missing_keys::RULE,
     &sl342_unknown_env_key::RULE,
     &sl343_dead_env_variable::RULE,
+    &sl350_override_removed_service::RULE,
+    &sl351_required_service_scaled_to_zero::RULE,
 ];
 
 pub fn by_code(code: &str) -> Option<&'static Rule> {
