@@ -30,6 +30,10 @@ mod sl342_unknown_env_key;
 mod sl343_dead_env_variable;
 mod sl350_override_removed_service;
 mod sl351_required_service_scaled_to_zero;
+mod sl360_mail_host_pinned;
+mod sl361_invalid_mail_host;
+mod sl362_smtp_tls_mismatch;
+mod sl370_kafka_retention;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FixAvailability {
@@ -75,6 +79,10 @@ pub static RULES: &[&Rule] = &[
     &sl343_dead_env_variable::RULE,
     &sl350_override_removed_service::RULE,
     &sl351_required_service_scaled_to_zero::RULE,
+    &sl360_mail_host_pinned::RULE,
+    &sl361_invalid_mail_host::RULE,
+    &sl362_smtp_tls_mismatch::RULE,
+    &sl370_kafka_retention::RULE,
 ];
 
 pub fn by_code(code: &str) -> Option<&'static Rule> {
