@@ -6,7 +6,9 @@ use crate::diagnostic::{Diagnostic, Severity};
 use crate::fix::{Edit, Fix};
 use crate::model::{FileId, INSTALL_SH_VARIABLES};
 use crate::parse::env::{EnvEntry, EnvFile};
-use crate::rules::helpers::{compose_env_names, did_you_mean, env_file_loaded_by_a_service};
+use crate::rules::helpers::{
+    compose_env_names, did_you_mean, edit_distance, env_file_loaded_by_a_service,
+};
 use crate::rules::{Ctx, FixAvailability, Rule};
 
 pub const RULE: Rule = Rule {
@@ -81,12 +83,18 @@ impl KnownKeys {
         self.names.contains(key)
     }
 
-    /// The known key `key` misspells. `*_IMAGE` keys are SL306's.
+    /// The known key `key` misspells: one edit away (two for long keys), and
+    /// not a longer or shorter name of its own (`SENTRY_BIND_IP` is not a
+    /// typo of `SENTRY_BIND`). `*_IMAGE` keys are SL306's.
     pub fn misspelling(&self, key: &str) -> Option<&str> {
         if self.contains(key) || key.ends_with("_IMAGE") {
             return None;
         }
-        did_you_mean(key, self.names.iter().map(String::as_str))
+        let meant = did_you_mean(key, self.names.iter().map(String::as_str))?;
+        let d = edit_distance(&key.to_ascii_lowercase(), &meant.to_ascii_lowercase());
+        let limit = if key.len() >= 16 { 2 } else { 1 };
+        let extends = key.starts_with(meant) || meant.starts_with(key);
+        (d <= limit && !(extends && d > 1)).then_some(meant)
     }
 }
 
