@@ -148,12 +148,12 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         let both = env.get(meant).is_some();
         let mut help = format!(
             "no release's `.env` has `{key}` and compose never reads it, so its value is ignored \
-                 and `{meant}` stays as it was (unset, or its default)"
+             and `{meant}` stays as it was (unset, or its default)"
         );
         if both {
             help.push_str(&format!(
                 "; `{display}` sets `{meant}` too: keep the value you want under `{meant}` and \
-                     delete this line"
+                 delete this line"
             ));
         } else {
             help.push_str(&format!("; rename it to `{meant}`"));

@@ -1,6 +1,7 @@
 //! SL343: an env file key named like a container setting that no container gets.
 
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::model::load::is_secret_name;
 use crate::rules::sl342_unknown_env_key::{Judged, KnownKeys, judged_entries};
 use crate::rules::{Ctx, FixAvailability, Rule};
 
@@ -52,26 +53,30 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             .and_then(|env| env.keyed().into_iter().rev().find(|k| k.key == *key))
             .and_then(|k| k.value);
         let mut help = String::from(
-            "docker compose reads the env file only to fill `${...}` in the compose files and \
-                 the pass-through entries of `environment:` (a key with no value); nothing names \
-                 this key, so no container sees it",
+            "docker compose reads the env file only to fill `${...}` in the compose files and the \
+             pass-through entries of `environment:` (a key with no value); nothing names this key, \
+             so no container sees it",
         );
-        if let Some(v) = &current {
-            help.push_str(&format!(
+        match &current {
+            Some(_) if is_secret_name(key) => help.push_str(&format!(
+                ", and `{service}` keeps the `{key}` the compose files give it"
+            )),
+            Some(v) => help.push_str(&format!(
                 ", and `{service}` keeps `{key}: \"{v}\"` from the compose files"
-            ));
+            )),
+            None => {}
         }
         match svc {
-                Some(_) => help.push_str(&format!(
-                    ". Set it in the `environment:` of `{service}` in docker-compose.override.yml, \
-                     then recreate the container (`docker compose up -d {service}`; a restart keeps \
-                     the old environment)"
-                )),
-                None => help.push_str(
-                    ". Set it in the `environment:` of the service that should read it, in \
-                     docker-compose.override.yml, or delete the line",
-                ),
-            }
+            Some(_) => help.push_str(&format!(
+                ". Set it in the `environment:` of `{service}` in docker-compose.override.yml, then \
+                 recreate the container (`docker compose up -d {service}`; a restart keeps the old \
+                 environment)"
+            )),
+            None => help.push_str(
+                ". Set it in the `environment:` of the service that should read it, in \
+                 docker-compose.override.yml, or delete the line",
+            ),
+        }
         out.push(ctx.diag(
             &RULE,
             file,
