@@ -152,3 +152,18 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::is_loopback;
+
+    #[test]
+    fn loopback_addresses() {
+        for ip in ["127.0.0.1", "127.0.1.1", "::1", "[::1]"] {
+            assert!(is_loopback(ip), "{ip}");
+        }
+        for ip in ["0.0.0.0", "::", "10.0.0.5", "192.168.1.2"] {
+            assert!(!is_loopback(ip), "{ip}");
+        }
+    }
+}

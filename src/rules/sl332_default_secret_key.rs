@@ -184,3 +184,17 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         report(ctx, out, at, &entry.value);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{Verdict, judge};
+
+    #[test]
+    fn judges_keys_without_showing_them() {
+        assert!(matches!(judge("!!changeme!!"), Some(Verdict::Placeholder)));
+        assert!(matches!(judge("Change-Me"), Some(Verdict::Weak(_))));
+        assert!(matches!(judge(&"z".repeat(50)), Some(Verdict::Weak(_))));
+        assert!(matches!(judge("a1b2c3d4e5"), Some(Verdict::Weak(_))));
+        assert!(judge(crate::testing::TEST_SECRET_KEY).is_none());
+    }
+}

@@ -54,3 +54,24 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         ),
     ));
 }
+
+#[cfg(test)]
+mod tests {
+    use super::problem;
+
+    #[test]
+    fn host_names_only() {
+        for bad in [
+            "sentry@example.com",
+            "smtp://mail.example.com",
+            "mail.example.com:587",
+            "mail example.com",
+            "localhost",
+        ] {
+            assert!(problem(bad).is_some(), "{bad}");
+        }
+        for good in ["example.com", "sentry.mail.example.co.uk", "10.0.0.5"] {
+            assert!(problem(good).is_none(), "{good}");
+        }
+    }
+}
