@@ -7,8 +7,11 @@ use crate::kb::version::{Tag, Version, split_image};
 use crate::model::Install;
 use crate::model::compose::{Origin, Service, Value};
 use crate::parse::env::EnvEntry;
+use crate::parse::interpolate::{self, VarRef};
 use crate::parse::yaml::{NodeId, NodeKind, Pair, YamlDoc};
 use crate::rules::Ctx;
+use crate::source::Span;
+use std::collections::HashSet;
 
 /// The closest candidate within a small edit distance ("did you mean").
 pub fn did_you_mean<'c>(
@@ -684,6 +687,127 @@ pub fn release_location(ctx: &Ctx) -> Option<(crate::model::FileId, crate::sourc
     .or_else(|| {
         ctx.compose_file()
             .map(|(file, _)| (file, crate::source::Span::empty(0)))
+    })
+}
+
+/// Every scalar value of the compose files that compose interpolates, base
+/// file first, in file order: each YAML node once (aliases are not followed,
+/// so a value an anchor shares is seen once), mapping keys left out.
+pub fn compose_value_scalars(install: &Install) -> Vec<(Origin, &str)> {
+    let mut out = Vec::new();
+    for (file, doc) in &install.compose_docs {
+        let keys: HashSet<NodeId> = doc
+            .nodes
+            .iter()
+            .flat_map(|n| match &n.kind {
+                NodeKind::Map { pairs, .. } => pairs.iter().map(|p| p.key).collect(),
+                _ => Vec::new(),
+            })
+            .collect();
+        let mut here: Vec<(Origin, &str)> = doc
+            .nodes
+            .iter()
+            .enumerate()
+            .filter_map(|(i, node)| {
+                let id = i as NodeId;
+                match &node.kind {
+                    NodeKind::Scalar { value, .. } if !keys.contains(&id) => Some((
+                        Origin {
+                            file: *file,
+                            node: id,
+                            span: node.span,
+                            via: None,
+                        },
+                        value.as_str(),
+                    )),
+                    _ => None,
+                }
+            })
+            .collect();
+        here.sort_by_key(|(at, _)| at.span.start);
+        out.extend(here);
+    }
+    out
+}
+
+/// The `$VAR` references of the compose files that compose always evaluates
+/// (not those nested in another reference's default), in file order, with
+/// the text of the value holding each.
+pub fn compose_var_refs(install: &Install) -> Vec<(Origin, &str, VarRef)> {
+    let mut out = Vec::new();
+    for (at, text) in compose_value_scalars(install) {
+        if !text.contains('$') {
+            continue;
+        }
+        let refs = interpolate::references(text);
+        for r in &refs {
+            let nested = refs
+                .iter()
+                .any(|o| o.start < r.start && r.end <= o.end && o != r);
+            if !nested {
+                out.push((at, text, r.clone()));
+            }
+        }
+    }
+    out
+}
+
+/// Where bytes `start..end` of a scalar's decoded text are written, or the
+/// whole scalar when it is escaped or folded (offsets do not map then).
+pub fn scalar_span(install: &Install, at: Origin, start: usize, end: usize) -> Span {
+    match install.scalar_offset(at, start) {
+        Some(s) => Span::new(s.start as usize, s.start as usize + (end - start)),
+        None => at.span,
+    }
+}
+
+/// Variable names compose takes from the env file: interpolated anywhere in
+/// the compose files (`$VAR`, `${VAR:-x}`, also inside defaults), or passed
+/// through to a container by name (`environment: [VAR]` or `VAR:`).
+pub fn compose_env_names(install: &Install) -> HashSet<String> {
+    let mut names: HashSet<String> = compose_value_scalars(install)
+        .into_iter()
+        .filter(|(_, text)| text.contains('$'))
+        .flat_map(|(_, text)| interpolate::references(text))
+        .map(|r| r.name)
+        .collect();
+    if let Some(compose) = &install.compose {
+        for svc in &compose.services {
+            if let Some(env) = svc.get("environment") {
+                names.extend(
+                    env.keyed()
+                        .into_iter()
+                        .filter(|k| k.value.is_none())
+                        .map(|k| k.key),
+                );
+            }
+        }
+    }
+    names
+}
+
+/// True when a service loads `.env` or `.env.custom` with `env_file:`, so
+/// every key of it reaches that container.
+pub fn env_file_loaded_by_a_service(install: &Install) -> bool {
+    let Some(compose) = &install.compose else {
+        return false;
+    };
+    compose.services.iter().any(|svc| {
+        let Some(v) = svc.get("env_file") else {
+            return false;
+        };
+        let paths: Vec<&str> = match v {
+            Value::Scalar(s) => vec![s.text.as_str()],
+            Value::Seq { items, .. } => items
+                .iter()
+                .filter_map(|i| i.as_str().or_else(|| i.get("path").and_then(Value::as_str)))
+                .collect(),
+            Value::Map { .. } => Vec::new(),
+        };
+        paths.iter().any(|p| {
+            let name = p.rsplit('/').next().unwrap_or(p);
+            name == ".env" || name == ".env.custom"
+        })
     })
 }
 

@@ -17,6 +17,8 @@ pub mod helpers;
 
 mod sl000_parse_error;
 mod sl001_duplicate_key;
+mod sl003_invalid_interpolation;
+mod sl004_override_base_anchor;
 mod sl101_replay_consumer_missing;
 mod sl301_image_version_skew;
 mod sl302_floating_image_tag;
@@ -27,6 +29,20 @@ mod sl306_unknown_image_variable;
 mod sl307_release_unknown;
 mod sl308_command_from_other_release;
 mod sl309_upgrade_path;
+mod sl330_internal_port_published;
+mod sl331_external_network;
+mod sl332_default_secret_key;
+mod sl333_default_shared_secret;
+mod sl340_undefined_variable;
+mod sl341_env_custom_missing_keys;
+mod sl342_unknown_env_key;
+mod sl343_dead_env_variable;
+mod sl350_override_removed_service;
+mod sl351_required_service_scaled_to_zero;
+mod sl360_mail_host_pinned;
+mod sl361_invalid_mail_host;
+mod sl362_smtp_tls_mismatch;
+mod sl370_kafka_retention;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FixAvailability {
@@ -59,6 +75,8 @@ impl std::fmt::Debug for Rule {
 pub static RULES: &[&Rule] = &[
     &sl000_parse_error::RULE,
     &sl001_duplicate_key::RULE,
+    &sl003_invalid_interpolation::RULE,
+    &sl004_override_base_anchor::RULE,
     &sl101_replay_consumer_missing::RULE,
     &sl301_image_version_skew::RULE,
     &sl302_floating_image_tag::RULE,
@@ -69,6 +87,20 @@ pub static RULES: &[&Rule] = &[
     &sl307_release_unknown::RULE,
     &sl308_command_from_other_release::RULE,
     &sl309_upgrade_path::RULE,
+    &sl330_internal_port_published::RULE,
+    &sl331_external_network::RULE,
+    &sl332_default_secret_key::RULE,
+    &sl333_default_shared_secret::RULE,
+    &sl340_undefined_variable::RULE,
+    &sl341_env_custom_missing_keys::RULE,
+    &sl342_unknown_env_key::RULE,
+    &sl343_dead_env_variable::RULE,
+    &sl350_override_removed_service::RULE,
+    &sl351_required_service_scaled_to_zero::RULE,
+    &sl360_mail_host_pinned::RULE,
+    &sl361_invalid_mail_host::RULE,
+    &sl362_smtp_tls_mismatch::RULE,
+    &sl370_kafka_retention::RULE,
 ];
 
 pub fn by_code(code: &str) -> Option<&'static Rule> {

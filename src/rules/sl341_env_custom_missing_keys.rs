@@ -1,0 +1,109 @@
+//! SL341: `.env.custom` lacks keys of the release's `.env`.
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::fix::{Edit, Fix, env_ops};
+use crate::kb::version::Version;
+use crate::rules::{Ctx, FixAvailability, Rule};
+use crate::source::Span;
+
+pub const RULE: Rule = Rule {
+    code: "SL341",
+    name: "env-custom-missing-keys",
+    severity: Severity::Warning,
+    summary: "`.env.custom` lacks keys of the release's `.env`, which install.sh then leaves unset",
+    fix: FixAvailability::Always,
+    doc: include_str!("../../rules/SL341.md"),
+    check,
+};
+
+/// install.sh merges `.env` and `.env.custom` after getsentry/self-hosted#3564
+/// (2025); the first tag is not verified, so only earlier releases are judged.
+const MERGED_FROM: Version = Version::new(25, 0, 0);
+
+fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
+    let Some((file, custom)) = &ctx.install.env_custom else {
+        return;
+    };
+    let Some(view) = ctx.view() else {
+        return;
+    };
+    if view.version >= MERGED_FROM {
+        return;
+    }
+    let facts = view.env_keys();
+    let missing: Vec<usize> = (0..facts.len())
+        .filter(|&i| custom.get(&facts[i].key).is_none())
+        .collect();
+    if missing.is_empty() {
+        return;
+    }
+    let src = ctx.install.file(*file);
+    let dotenv = ctx.install.dotenv.as_ref();
+    let mut edits = Vec::new();
+    for &i in &missing {
+        let fact = facts[i];
+        let value = match dotenv.and_then(|(f, e)| Some((*f, e.get(&fact.key)?))) {
+            Some((f, e)) => ctx.install.file(f).slice(e.value_span).to_string(),
+            None => fact
+                .template
+                .replace("{version}", &view.version.to_string()),
+        };
+        // After the nearest preceding key of the release's order, or, for
+        // keys upstream writes first, before the file's first entry.
+        let after: Vec<&str> = facts[..i].iter().rev().map(|f| f.key.as_str()).collect();
+        let first = custom.entries.first().map(|e| e.line_span.start as usize);
+        edits.push(match first {
+            Some(at) if !after.iter().any(|k| custom.get(k).is_some()) => {
+                Edit::insert(*file, at, format!("{}={value}{}", fact.key, src.newline()))
+            }
+            _ => env_ops::insert_entry(*file, src, custom, &after, &fact.key, &value, ""),
+        });
+    }
+    let names: Vec<String> = missing
+        .iter()
+        .map(|&i| format!("`{}`", facts[i].key))
+        .collect();
+    let version = view.describe();
+    let mut help = String::from(
+        "install.sh up to 24.x reads `.env.custom` instead of `.env` (`_ENV=.env.custom`, then \
+         `docker compose --env-file .env.custom`), so these keys are unset on every deploy: compose \
+         substitutes empty strings for them (healthcheck timings, image names, the retention of the \
+         cleanup jobs)",
+    );
+    if missing
+        .iter()
+        .any(|&i| facts[i].key == "COMPOSE_PROJECT_NAME")
+    {
+        help.push_str(
+            ", and without `COMPOSE_PROJECT_NAME` the stack runs under another project name, with \
+             new containers and new non-external volumes",
+        );
+    }
+    help.push_str(". Copy them into `.env.custom`");
+    let span = custom
+        .entries
+        .first()
+        .map(|e| e.key_span)
+        .unwrap_or(Span::empty(0));
+    let count = missing.len();
+    out.push(
+        ctx.diag(
+            &RULE,
+            *file,
+            span,
+            format!(
+                "`.env.custom` lacks {count} key{} of the {version} `.env`: {}",
+                if count == 1 { "" } else { "s" },
+                names.join(", ")
+            ),
+            help,
+        )
+        .with_fix(Some(Fix::safe(
+            format!(
+                "Copy the missing key{} into `.env.custom` (values from `.env`, else the release's)",
+                if count == 1 { "" } else { "s" }
+            ),
+            edits,
+        ))),
+    );
+}
