@@ -388,6 +388,21 @@ pub fn services_key(ctx: &Ctx) -> Option<(crate::model::FileId, crate::source::S
     Some((file, doc.node(pair.key).span))
 }
 
+/// The service that runs Sentry consumer `name` in the release, and its
+/// command, when both sides of the view agree on them.
+pub fn canonical_consumer(view: &ReleaseView, name: &str) -> Option<(String, String)> {
+    let find = |r: &crate::kb::Release| {
+        r.canonical().compose.services.iter().find_map(|s| {
+            consumers(s)
+                .iter()
+                .any(|c| matches!(c, Consumer::Sentry { name: n, .. } if n == name))
+                .then(|| (s.name.clone(), s.command().join(" ")))
+        })
+    };
+    let lower = find(view.lower)?;
+    (find(view.upper)? == lower).then_some(lower)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
