@@ -20,6 +20,9 @@ mod sl001_duplicate_key;
 mod sl101_replay_consumer_missing;
 mod sl102_duplicate_consumer;
 mod sl103_session_replay_flag_missing;
+mod sl104_unknown_consumer_type;
+mod sl105_command_not_in_release;
+mod sl106_consumer_group_missing;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FixAvailability {
@@ -55,6 +58,9 @@ pub static RULES: &[&Rule] = &[
     &sl101_replay_consumer_missing::RULE,
     &sl102_duplicate_consumer::RULE,
     &sl103_session_replay_flag_missing::RULE,
+    &sl104_unknown_consumer_type::RULE,
+    &sl105_command_not_in_release::RULE,
+    &sl106_consumer_group_missing::RULE,
 ];
 
 pub fn by_code(code: &str) -> Option<&'static Rule> {
