@@ -403,6 +403,21 @@ pub fn canonical_consumer(view: &ReleaseView, name: &str) -> Option<(String, Str
     (find(view.upper)? == lower).then_some(lower)
 }
 
+/// The one retention knob: `.env` sets it, compose passes it to Sentry and
+/// Snuba and interpolates it into the cleanup crons.
+pub const RETENTION_KEY: &str = "SENTRY_EVENT_RETENTION_DAYS";
+
+/// `SENTRY_EVENT_RETENTION_DAYS` from the env file compose reads, when it is
+/// a positive whole number: the days, the file and the entry that sets it.
+pub fn retention_days<'a>(
+    ctx: &Ctx<'a>,
+) -> Option<(i64, crate::model::FileId, &'a crate::parse::env::EnvEntry)> {
+    let (file, entry) = ctx.env_entry(RETENTION_KEY)?;
+    let value = ctx.install.var(RETENTION_KEY).unwrap_or(&entry.value);
+    let days = parse_days(value).ok().filter(|d| *d > 0)?;
+    Some((days, file, entry))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -23,6 +23,7 @@ mod sl103_session_replay_flag_missing;
 mod sl104_unknown_consumer_type;
 mod sl105_command_not_in_release;
 mod sl106_consumer_group_missing;
+mod sl201_invalid_retention_days;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FixAvailability {
@@ -61,6 +62,7 @@ pub static RULES: &[&Rule] = &[
     &sl104_unknown_consumer_type::RULE,
     &sl105_command_not_in_release::RULE,
     &sl106_consumer_group_missing::RULE,
+    &sl201_invalid_retention_days::RULE,
 ];
 
 pub fn by_code(code: &str) -> Option<&'static Rule> {
