@@ -418,6 +418,23 @@ pub fn retention_days<'a>(
     Some((days, file, entry))
 }
 
+/// Names in backticks for a message: "`a`, `b` and `c`", or the first
+/// `max` and how many more.
+pub fn name_list(names: &[&str], max: usize) -> String {
+    let shown: Vec<String> = names.iter().take(max).map(|n| format!("`{n}`")).collect();
+    match (names.len(), shown.split_last()) {
+        (_, None) => String::new(),
+        (n, Some((last, rest))) if n <= max => {
+            if rest.is_empty() {
+                last.clone()
+            } else {
+                format!("{} and {last}", rest.join(", "))
+            }
+        }
+        (n, _) => format!("{} and {} more", shown.join(", "), n - max),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

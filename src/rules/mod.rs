@@ -24,6 +24,7 @@ mod sl104_unknown_consumer_type;
 mod sl105_command_not_in_release;
 mod sl106_consumer_group_missing;
 mod sl201_invalid_retention_days;
+mod sl202_ineffective_retention_setting;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FixAvailability {
@@ -63,6 +64,7 @@ pub static RULES: &[&Rule] = &[
     &sl105_command_not_in_release::RULE,
     &sl106_consumer_group_missing::RULE,
     &sl201_invalid_retention_days::RULE,
+    &sl202_ineffective_retention_setting::RULE,
 ];
 
 pub fn by_code(code: &str) -> Option<&'static Rule> {
