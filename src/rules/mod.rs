@@ -25,6 +25,7 @@ mod sl105_command_not_in_release;
 mod sl106_consumer_group_missing;
 mod sl201_invalid_retention_days;
 mod sl202_ineffective_retention_setting;
+mod sl203_retention_mismatch;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FixAvailability {
@@ -65,6 +66,7 @@ pub static RULES: &[&Rule] = &[
     &sl106_consumer_group_missing::RULE,
     &sl201_invalid_retention_days::RULE,
     &sl202_ineffective_retention_setting::RULE,
+    &sl203_retention_mismatch::RULE,
 ];
 
 pub fn by_code(code: &str) -> Option<&'static Rule> {
