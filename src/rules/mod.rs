@@ -26,6 +26,7 @@ mod sl106_consumer_group_missing;
 mod sl201_invalid_retention_days;
 mod sl202_ineffective_retention_setting;
 mod sl203_retention_mismatch;
+mod sl204_cleanup_retention_mismatch;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FixAvailability {
@@ -67,6 +68,7 @@ pub static RULES: &[&Rule] = &[
     &sl201_invalid_retention_days::RULE,
     &sl202_ineffective_retention_setting::RULE,
     &sl203_retention_mismatch::RULE,
+    &sl204_cleanup_retention_mismatch::RULE,
 ];
 
 pub fn by_code(code: &str) -> Option<&'static Rule> {
