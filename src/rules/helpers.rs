@@ -435,6 +435,32 @@ pub fn name_list(names: &[&str], max: usize) -> String {
     }
 }
 
+/// A finding that service `name` of the release is missing, at the
+/// `services:` key, with the release's definition in the help and a safe fix
+/// that inserts it (when it can be inserted).
+pub fn missing_service(
+    ctx: &Ctx,
+    rule: &crate::rules::Rule,
+    name: &str,
+    message: String,
+    why: &str,
+) -> Option<crate::diagnostic::Diagnostic> {
+    let (file, span) = services_key(ctx)?;
+    let help = match ctx
+        .view()
+        .and_then(|v| canonical_entry(&v, &["services", name]))
+    {
+        Some(entry) => format!(
+            "{why} Add it as upstream defines it:\n{}",
+            service_snippet(entry)
+        ),
+        None => format!("{why} Add it as the release's docker-compose.yml defines it."),
+    };
+    let fix = insert_service_edit(ctx, name)
+        .map(|e| crate::fix::Fix::safe(format!("Add the `{name}` service"), vec![e]));
+    Some(ctx.diag(rule, file, span, message, help).with_fix(fix))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

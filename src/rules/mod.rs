@@ -27,6 +27,7 @@ mod sl201_invalid_retention_days;
 mod sl202_ineffective_retention_setting;
 mod sl203_retention_mismatch;
 mod sl204_cleanup_retention_mismatch;
+mod sl205_cleanup_service_missing;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FixAvailability {
@@ -69,6 +70,7 @@ pub static RULES: &[&Rule] = &[
     &sl202_ineffective_retention_setting::RULE,
     &sl203_retention_mismatch::RULE,
     &sl204_cleanup_retention_mismatch::RULE,
+    &sl205_cleanup_service_missing::RULE,
 ];
 
 pub fn by_code(code: &str) -> Option<&'static Rule> {
