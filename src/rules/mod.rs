@@ -28,6 +28,7 @@ mod sl202_ineffective_retention_setting;
 mod sl203_retention_mismatch;
 mod sl204_cleanup_retention_mismatch;
 mod sl205_cleanup_service_missing;
+mod sl206_retention_passthrough_missing;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FixAvailability {
@@ -71,6 +72,7 @@ pub static RULES: &[&Rule] = &[
     &sl203_retention_mismatch::RULE,
     &sl204_cleanup_retention_mismatch::RULE,
     &sl205_cleanup_service_missing::RULE,
+    &sl206_retention_passthrough_missing::RULE,
 ];
 
 pub fn by_code(code: &str) -> Option<&'static Rule> {
