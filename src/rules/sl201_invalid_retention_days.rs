@@ -135,6 +135,17 @@ fn check_unset(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     let Some(compose) = ctx.compose() else {
         return;
     };
+    // Set in `.env` but not in `.env.custom`: whether a release layers the
+    // two is not known for every tag, and keys missing from `.env.custom`
+    // are the env-layering rules' business.
+    if ctx
+        .install
+        .dotenv
+        .as_ref()
+        .is_some_and(|(_, e)| e.get(RETENTION_KEY).is_some())
+    {
+        return;
+    }
     let mut sites: Vec<(&str, FileId, Span)> = Vec::new();
     for svc in &compose.services {
         if disabled_reason(ctx.install, svc).is_some() {
@@ -165,13 +176,6 @@ fn check_unset(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     let env = ctx.env_file().map_or(".env".to_string(), |(f, _)| {
         ctx.install.file(f).display.clone()
     });
-    let custom_note = match (&ctx.install.env_custom, &ctx.install.dotenv) {
-        (Some(_), Some((_, dotenv))) if dotenv.get(RETENTION_KEY).is_some() => {
-            " `.env` sets it, but when `.env.custom` exists install.sh runs compose with it instead \
-             of `.env`."
-        }
-        _ => "",
-    };
     let mut d = ctx.diag(
         &RULE,
         file,
@@ -180,7 +184,7 @@ fn check_unset(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         format!(
             "Compose replaces it with nothing (\"The {RETENTION_KEY} variable is not set\"), so the \
              cleanup crons run `sentry cleanup --days` or `find -mtime +` without a number and fail \
-             every night: nothing old is deleted and the disk fills.{custom_note} Add \
+             every night: nothing old is deleted and the disk fills. Add \
              `{RETENTION_KEY}=90` (upstream's default) to `{env}`."
         ),
     );
