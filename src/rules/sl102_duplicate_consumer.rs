@@ -2,7 +2,7 @@
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::compose::Service;
-use crate::rules::helpers::{Consumer, consumers, disabled_reason};
+use crate::rules::helpers::{Consumer, consumers, disabled_reason, name_list};
 use crate::rules::{Ctx, FixAvailability, Rule};
 
 pub const RULE: Rule = Rule {
@@ -31,7 +31,24 @@ fn group(c: &Consumer) -> &str {
     }
 }
 
-fn what(c: &Consumer) -> String {
+fn what(cs: &[&Consumer]) -> String {
+    let names: Vec<&str> = cs
+        .iter()
+        .filter_map(|c| match c {
+            Consumer::Sentry { name, .. } => Some(name.as_str()),
+            Consumer::Snuba { .. } => None,
+        })
+        .collect();
+    if names.len() > 1 && names.len() == cs.len() {
+        return format!("Sentry consumers {}", name_list(&names, names.len()));
+    }
+    cs.iter()
+        .map(|c| what_one(c))
+        .collect::<Vec<_>>()
+        .join(" and ")
+}
+
+fn what_one(c: &Consumer) -> String {
     match c {
         Consumer::Sentry { name, .. } => format!("Sentry consumer `{name}`"),
         Consumer::Snuba {
@@ -56,6 +73,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         .flat_map(|s| consumers(s).into_iter().map(move |c| (s, c)))
         .collect();
     let mut seen: Vec<(bool, &str, Option<&str>)> = Vec::new();
+    let mut pairs: Vec<(&Service, Vec<&Consumer>, &Service, &Consumer)> = Vec::new();
     for (_, c) in &running {
         let id = identity(c);
         if seen.contains(&id) {
@@ -81,26 +99,36 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             if i == keep {
                 continue;
             }
-            out.push(report(ctx, svc, c, kept, kept_c, upstream(kept)));
+            // One finding per pair of services, however many consumers they share.
+            match pairs
+                .iter_mut()
+                .find(|p| p.0.name == svc.name && p.2.name == kept.name)
+            {
+                Some(p) => p.1.push(c),
+                None => pairs.push((svc, vec![c], kept, kept_c)),
+            }
         }
+    }
+    for (svc, cs, kept, kept_c) in pairs {
+        out.push(report(ctx, svc, &cs, kept, kept_c, upstream(kept)));
     }
 }
 
 fn report(
     ctx: &Ctx,
     svc: &Service,
-    c: &Consumer,
+    cs: &[&Consumer],
     kept: &Service,
     kept_c: &Consumer,
     kept_is_upstream: bool,
 ) -> Diagnostic {
     let (name, other) = (&svc.name, &kept.name);
-    let (g, kg) = (group(c), group(kept_c));
+    let (g, kg) = (group(cs[0]), group(kept_c));
     let (message, why) = if g == kg {
         (
             format!(
                 "`{name}` duplicates `{other}`: both consume {} in group `{g}`",
-                what(c)
+                what(cs)
             ),
             "Kafka gives each partition of a topic to one member of a group, and \
              the topics self-hosted creates have one partition by default, so one of the two idles and nothing is gained.",
@@ -109,7 +137,7 @@ fn report(
         (
             format!(
                 "`{name}` duplicates `{other}`: both consume {}, in groups `{g}` and `{kg}`",
-                what(c)
+                what(cs)
             ),
             "Each consumer group reads every message, so every message is processed twice: \
              rows and events are written twice.",
