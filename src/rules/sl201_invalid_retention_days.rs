@@ -5,7 +5,7 @@ use crate::kb::version::Version;
 use crate::model::FileId;
 use crate::parse::env::EnvEntry;
 use crate::parse::interpolate::{Fallback, references};
-use crate::rules::helpers::{RETENTION_KEY, disabled_reason, parse_days};
+use crate::rules::helpers::{RETENTION_KEY, disabled_reason, flag_value, parse_days};
 use crate::rules::{Ctx, FixAvailability, Rule};
 use crate::source::Span;
 
@@ -96,6 +96,21 @@ fn check_value(ctx: &Ctx, file: FileId, entry: &EnvEntry, out: &mut Vec<Diagnost
 fn coerced(ctx: &Ctx, file: FileId, span: Span, days: i64, shown: &str) -> Option<Diagnostic> {
     let view = ctx.view()?;
     if days == 30 || days == 90 || view.version < COERCING.0 || view.version >= COERCING.1 {
+        return None;
+    }
+    // Only the rust consumers coerce, and their replays processor keeps the value.
+    let rust = ctx.compose().is_some_and(|c| {
+        c.services.iter().any(|s| {
+            let mut w = s.command();
+            if w.first().map(String::as_str) == Some("snuba") {
+                w.remove(0);
+            }
+            w.first().map(String::as_str) == Some("rust-consumer")
+                && flag_value(&w, "--storage").is_some_and(|st| st != "replays")
+                && disabled_reason(ctx.install, s).is_none()
+        })
+    });
+    if !rust {
         return None;
     }
     let stored = if days <= 30 { 30 } else { 90 };
