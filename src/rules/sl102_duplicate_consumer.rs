@@ -130,8 +130,9 @@ fn report(
                 "`{name}` duplicates `{other}`: both consume {} in group `{g}`",
                 what(cs)
             ),
-            "Kafka gives each partition of a topic to one member of a group, and \
-             the topics self-hosted creates have one partition by default, so one of the two idles and nothing is gained.",
+            "Kafka gives each partition of a topic to one member of a group, and the topics \
+             self-hosted creates have one partition by default, so only one of the two gets the \
+             work and nothing is gained.",
         )
     } else {
         (

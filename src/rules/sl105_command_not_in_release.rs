@@ -45,7 +45,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                         format!("Sentry {version} runs this consumer as `{s}` with `{command}`.")
                     }
                     None => format!(
-                        "Use the command Sentry {version} has for this consumer, or upgrade first."
+                        "Use the command Sentry {version} has for this consumer, or upgrade to 23.6.0 or later."
                     ),
                 };
                 out.push(ctx.diag_at(
