@@ -811,6 +811,79 @@ pub fn env_file_loaded_by_a_service(install: &Install) -> bool {
     })
 }
 
+/// The service that runs Sentry consumer `name` in the release, and its
+/// command, when both sides of the view agree on them.
+pub fn canonical_consumer(view: &ReleaseView, name: &str) -> Option<(String, String)> {
+    let find = |r: &crate::kb::Release| {
+        r.canonical().compose.services.iter().find_map(|s| {
+            consumers(s)
+                .iter()
+                .any(|c| matches!(c, Consumer::Sentry { name: n, .. } if n == name))
+                .then(|| (s.name.clone(), s.command().join(" ")))
+        })
+    };
+    let lower = find(view.lower)?;
+    (find(view.upper)? == lower).then_some(lower)
+}
+
+/// The one retention knob: `.env` sets it, compose passes it to Sentry and
+/// Snuba and interpolates it into the cleanup crons.
+pub const RETENTION_KEY: &str = "SENTRY_EVENT_RETENTION_DAYS";
+
+/// `SENTRY_EVENT_RETENTION_DAYS` from the env file compose reads, when it is
+/// a positive whole number: the days, the file and the entry that sets it.
+pub fn retention_days<'a>(
+    ctx: &Ctx<'a>,
+) -> Option<(i64, crate::model::FileId, &'a crate::parse::env::EnvEntry)> {
+    let (file, entry) = ctx.env_entry(RETENTION_KEY)?;
+    let value = ctx.install.var(RETENTION_KEY).unwrap_or(&entry.value);
+    let days = parse_days(value).ok().filter(|d| *d > 0)?;
+    Some((days, file, entry))
+}
+
+/// Names in backticks for a message: "`a`, `b` and `c`", or the first
+/// `max` and how many more.
+pub fn name_list(names: &[&str], max: usize) -> String {
+    let shown: Vec<String> = names.iter().take(max).map(|n| format!("`{n}`")).collect();
+    match (names.len(), shown.split_last()) {
+        (_, None) => String::new(),
+        (n, Some((last, rest))) if n <= max => {
+            if rest.is_empty() {
+                last.clone()
+            } else {
+                format!("{} and {last}", rest.join(", "))
+            }
+        }
+        (n, _) => format!("{} and {} more", shown.join(", "), n - max),
+    }
+}
+
+/// A finding that service `name` of the release is missing, at the
+/// `services:` key, with the release's definition in the help and a safe fix
+/// that inserts it (when it can be inserted).
+pub fn missing_service(
+    ctx: &Ctx,
+    rule: &crate::rules::Rule,
+    name: &str,
+    message: String,
+    why: &str,
+) -> Option<crate::diagnostic::Diagnostic> {
+    let (file, span) = services_key(ctx)?;
+    let help = match ctx
+        .view()
+        .and_then(|v| canonical_entry(&v, &["services", name]))
+    {
+        Some(entry) => format!(
+            "{why} Add it as upstream defines it:\n{}",
+            service_snippet(entry)
+        ),
+        None => format!("{why} Add it as the release's docker-compose.yml defines it."),
+    };
+    let fix = insert_service_edit(ctx, name)
+        .map(|e| crate::fix::Fix::safe(format!("Add the `{name}` service"), vec![e]));
+    Some(ctx.diag(rule, file, span, message, help).with_fix(fix))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -20,6 +20,17 @@ mod sl001_duplicate_key;
 mod sl003_invalid_interpolation;
 mod sl004_override_base_anchor;
 mod sl101_replay_consumer_missing;
+mod sl102_duplicate_consumer;
+mod sl103_session_replay_flag_missing;
+mod sl104_unknown_consumer_type;
+mod sl105_command_not_in_release;
+mod sl106_consumer_group_missing;
+mod sl201_invalid_retention_days;
+mod sl202_ineffective_retention_setting;
+mod sl203_retention_mismatch;
+mod sl204_cleanup_retention_mismatch;
+mod sl205_cleanup_service_missing;
+mod sl206_retention_passthrough_missing;
 mod sl301_image_version_skew;
 mod sl302_floating_image_tag;
 mod sl303_image_pinned_in_compose;
@@ -78,6 +89,17 @@ pub static RULES: &[&Rule] = &[
     &sl003_invalid_interpolation::RULE,
     &sl004_override_base_anchor::RULE,
     &sl101_replay_consumer_missing::RULE,
+    &sl102_duplicate_consumer::RULE,
+    &sl103_session_replay_flag_missing::RULE,
+    &sl104_unknown_consumer_type::RULE,
+    &sl105_command_not_in_release::RULE,
+    &sl106_consumer_group_missing::RULE,
+    &sl201_invalid_retention_days::RULE,
+    &sl202_ineffective_retention_setting::RULE,
+    &sl203_retention_mismatch::RULE,
+    &sl204_cleanup_retention_mismatch::RULE,
+    &sl205_cleanup_service_missing::RULE,
+    &sl206_retention_passthrough_missing::RULE,
     &sl301_image_version_skew::RULE,
     &sl302_floating_image_tag::RULE,
     &sl303_image_pinned_in_compose::RULE,
