@@ -11,6 +11,20 @@ pub fn shared_upstream() -> Option<PathBuf> {
     dir.is_dir().then_some(dir)
 }
 
+/// Runs the CLI in-process; returns (exit code, stdout, stderr).
+pub fn cli(args: &[&str]) -> (i32, String, String) {
+    let mut out = Vec::new();
+    let mut err = Vec::new();
+    let mut argv = vec!["sentrylint".into()];
+    argv.extend(args.iter().map(|a| a.into()));
+    let code = crate::run(argv, &crate::RunEnv::default(), &mut out, &mut err);
+    (
+        code,
+        String::from_utf8(out).unwrap(),
+        String::from_utf8(err).unwrap(),
+    )
+}
+
 pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }

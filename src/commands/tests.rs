@@ -1,20 +1,6 @@
 //! The CLI contract: exit codes, the rule listing, fixes end to end.
 
-use crate::RunEnv;
-use crate::testing::{pristine_from_kb, repo};
-
-fn cli(args: &[&str]) -> (i32, String, String) {
-    let mut out = Vec::new();
-    let mut err = Vec::new();
-    let mut argv = vec!["sentrylint".into()];
-    argv.extend(args.iter().map(|a| a.into()));
-    let code = crate::run(argv, &RunEnv::default(), &mut out, &mut err);
-    (
-        code,
-        String::from_utf8(out).unwrap(),
-        String::from_utf8(err).unwrap(),
-    )
-}
+use crate::testing::{cli, pristine_from_kb, repo};
 
 fn fixture(rel: &str) -> String {
     repo()

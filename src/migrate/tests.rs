@@ -2,25 +2,10 @@
 
 use std::path::Path;
 
-use crate::RunEnv;
 use crate::model::compose::Value;
 use crate::model::load::{LoadOptions, load_root};
 use crate::rules::{RuleSelection, check};
-use crate::testing::{pristine_upstream, shared_upstream, write_files};
-
-/// Runs the CLI in-process; returns (exit code, stdout, stderr).
-fn cli(args: &[&str]) -> (i32, String, String) {
-    let mut out = Vec::new();
-    let mut err = Vec::new();
-    let mut argv = vec!["sentrylint".into()];
-    argv.extend(args.iter().map(|a| a.into()));
-    let code = crate::run(argv, &RunEnv::default(), &mut out, &mut err);
-    (
-        code,
-        String::from_utf8(out).unwrap(),
-        String::from_utf8(err).unwrap(),
-    )
-}
+use crate::testing::{cli, pristine_upstream, shared_upstream, write_files};
 
 /// `fix --to VERSION --write` until the dry run has nothing left (at most 6 rounds).
 fn migrate_fully(dir: &Path, to: &str, extra: &[&str]) -> usize {

@@ -1,10 +1,8 @@
 //! SL101: a service of the Session Replay pipeline is missing or does not run.
 
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::fix::Fix;
 use crate::rules::helpers::{
-    Consumer, canonical_entry, consumers, disabled_reason, insert_service_edit, service_snippet,
-    services_key,
+    Consumer, canonical_entry, consumers, disabled_reason, missing_service, service_snippet,
 };
 use crate::rules::{Ctx, FixAvailability, Rule};
 
@@ -60,30 +58,10 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                 if elsewhere.is_some() {
                     continue;
                 }
-                let Some((file, span)) = services_key(ctx) else {
-                    continue;
-                };
-                let help = match canonical_entry(&view, &["services", name]) {
-                    Some(entry) => format!(
-                        "Sentry {version} needs this service for Session Replay; add it as upstream defines it:\n{}",
-                        service_snippet(entry)
-                    ),
-                    None => format!(
-                        "Sentry {version} needs this service for Session Replay; add it as that release's docker-compose.yml defines it"
-                    ),
-                };
-                let fix = insert_service_edit(ctx, name)
-                    .map(|e| Fix::safe(format!("Add the `{name}` service"), vec![e]));
-                out.push(
-                    ctx.diag(
-                        &RULE,
-                        file,
-                        span,
-                        format!("`{name}` is missing: nothing {job}, so replays never appear"),
-                        help,
-                    )
-                    .with_fix(fix),
-                );
+                let message =
+                    format!("`{name}` is missing: nothing {job}, so replays never appear");
+                let why = format!("Sentry {version} needs this service for Session Replay.");
+                out.extend(missing_service(ctx, &RULE, name, message, &why));
             }
             Some(svc) => {
                 if let Some((reason, at)) = disabled_reason(ctx.install, svc) {

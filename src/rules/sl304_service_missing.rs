@@ -1,13 +1,9 @@
 //! SL304: a service the install's release defines is missing.
 
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::fix::Fix;
 use crate::kb::ReleaseView;
 use crate::model::compose::{Compose, Service, Value};
-use crate::rules::helpers::{
-    active_profiles, canonical_entry, insert_service_edit, quoted_list, service_snippet,
-    services_key,
-};
+use crate::rules::helpers::{active_profiles, missing_service, quoted_list, services_key};
 use crate::rules::{Ctx, FixAvailability, Rule};
 
 pub const RULE: Rule = Rule {
@@ -78,9 +74,9 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     let (Some(view), Some(compose)) = (ctx.view(), ctx.compose()) else {
         return;
     };
-    let Some((file, span)) = services_key(ctx) else {
+    if services_key(ctx).is_none() {
         return;
-    };
+    }
     let version = view.describe();
     let active = active_profiles(ctx.install);
     for name in view.required_services() {
@@ -111,21 +107,14 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             ),
             None => format!("`{name}` is missing from the compose files"),
         };
-        let mut help = format!(
+        let why = format!(
             "Sentry {version} defines `{name}`; without it, its work is never done (for a consumer, \
              what arrives on its topic never shows up in Sentry) and services that depend on it do \
-             not start"
+             not start."
         );
-        match canonical_entry(&view, &["services", name]) {
-            Some(entry) => help.push_str(&format!(
-                ". Add it as upstream defines it:\n{}",
-                service_snippet(entry)
-            )),
-            None => help.push_str(". Add it as that release's docker-compose.yml defines it"),
-        }
-        let fix = insert_service_edit(ctx, name)
-            .map(|e| Fix::safe(format!("Add the `{name}` service"), vec![e]));
-        let mut d = ctx.diag(&RULE, file, span, message, help);
+        let Some(mut d) = missing_service(ctx, &RULE, name, message, &why) else {
+            continue;
+        };
         if let Some((svc, release, _)) = old {
             d = d.with_label(
                 svc.key_at.file,
@@ -133,6 +122,6 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                 format!("replaced in {}", release.version),
             );
         }
-        out.push(d.with_fix(fix));
+        out.push(d);
     }
 }
