@@ -19,6 +19,8 @@ pub mod rules;
 pub mod source;
 
 #[cfg(test)]
+mod readme_tests;
+#[cfg(test)]
 pub mod testing;
 
 use std::ffi::OsString;

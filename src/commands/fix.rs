@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use crate::cli::{FixArgs, ListFormat};
 use crate::commands::plan::from_version;
-use crate::commands::{load_installs, parse_version};
+use crate::commands::{load_installs, parse_version, root_prefix};
 use crate::fix::write::write_all;
 use crate::fix::{Applicability, Fix, apply_by_file, non_overlapping, unified_diff};
 use crate::kb::Kb;
@@ -235,8 +235,8 @@ fn outcome_for(
         };
         let _ = writeln!(
             err,
-            "{}: step 1 of {}: Sentry {} -> {}{kind}",
-            install.display_root,
+            "{}step 1 of {}: Sentry {} -> {}{kind}",
+            root_prefix(install),
             plan.steps.len(),
             plan.from,
             step.release.version

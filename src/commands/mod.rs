@@ -18,6 +18,15 @@ use crate::kb::version::Version;
 use crate::model::Install;
 use crate::model::load::{LoadOptions, load_root};
 
+/// `ROOT: ` before a message about an install, or nothing for the current folder.
+pub fn root_prefix(install: &crate::model::Install) -> String {
+    if install.display_root == "." {
+        String::new()
+    } else {
+        format!("{}: ", install.display_root)
+    }
+}
+
 /// An error already explained to the user on standard error.
 #[derive(Debug)]
 pub struct Reported;

@@ -6,7 +6,7 @@ use std::io::Write;
 use serde::Serialize;
 
 use crate::cli::{ListFormat, PlanArgs};
-use crate::commands::{load_installs, parse_version};
+use crate::commands::{load_installs, parse_version, root_prefix};
 use crate::kb::Kb;
 use crate::kb::version::Version;
 use crate::migrate;
@@ -148,7 +148,8 @@ pub fn run(args: &PlanArgs, out: &mut dyn Write, err: &mut dyn Write) -> std::io
         let n = plan.steps.len();
         write!(
             out,
-            "{root}: Sentry {} -> {}: {n} step{}",
+            "{}Sentry {} -> {}: {n} step{}",
+            root_prefix(install),
             plan.from,
             plan.to,
             if n == 1 { "" } else { "s" }
