@@ -233,27 +233,111 @@ fn diff_at(
             None
         }
         (NodeKind::Map { pairs: x, .. }, NodeKind::Map { pairs: y, .. }) => {
-            for p in x {
-                let k = a.scalar(p.key).unwrap_or("");
-                let Some(q) = y.iter().rev().find(|q| b.scalar(q.key) == Some(k)) else {
+            // The last of repeated keys counts, as in the model.
+            let last = |d: &YamlDoc, pairs: &[Pair]| -> Vec<(String, NodeId)> {
+                let mut out: Vec<(String, NodeId)> = Vec::with_capacity(pairs.len());
+                for p in pairs {
+                    let k = d.scalar(p.key).unwrap_or("");
+                    match out.iter_mut().find(|(x, _)| x == k) {
+                        Some(slot) => slot.1 = p.value,
+                        None => out.push((k.to_string(), p.value)),
+                    }
+                }
+                out
+            };
+            let (xs, ys) = (last(a, x), last(b, y));
+            for (k, v) in &xs {
+                let Some((_, w)) = ys.iter().find(|(q, _)| q == k) else {
                     return here(path, format!("`{k}` only on the left"));
                 };
-                path.push(k.to_string());
-                let d = diff_at(a, p.value, b, q.value, path, depth + 1);
+                path.push(k.clone());
+                let d = diff_at(a, *v, b, *w, path, depth + 1);
                 path.pop();
                 if d.is_some() {
                     return d;
                 }
             }
-            for q in y {
-                let k = b.scalar(q.key).unwrap_or("");
-                if !x.iter().any(|p| a.scalar(p.key) == Some(k)) {
-                    return here(path, format!("`{k}` only on the right"));
-                }
+            if let Some((k, _)) = ys.iter().find(|(k, _)| !xs.iter().any(|(q, _)| q == k)) {
+                return here(path, format!("`{k}` only on the right"));
             }
             None
         }
         _ => here(path, "different kinds of value".into()),
+    }
+}
+
+/// A 64-bit fingerprint of a value: equal for values `same_value` calls equal
+/// (aliases by name, mappings in any order with the last of repeated keys,
+/// scalars by decoded text, all nulls alike, tags included). Used to ask
+/// "is this value upstream's at some release?" without parsing the releases.
+pub fn fingerprint(doc: &YamlDoc, id: NodeId) -> u64 {
+    let mut h = Fnv::new();
+    fingerprint_into(doc, id, &mut h, 0);
+    h.0
+}
+
+/// FNV-1a: small, stable across builds and platforms (the build script and
+/// the binary must agree).
+struct Fnv(u64);
+
+impl Fnv {
+    fn new() -> Fnv {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+    fn bytes(&mut self, b: &[u8]) {
+        for &x in b {
+            self.0 ^= u64::from(x);
+            self.0 = self.0.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+    fn tagged(&mut self, tag: u8, b: &[u8]) {
+        self.bytes(&[tag]);
+        self.bytes(&(b.len() as u64).to_le_bytes());
+        self.bytes(b);
+    }
+}
+
+fn fingerprint_into(doc: &YamlDoc, id: NodeId, h: &mut Fnv, depth: usize) {
+    let node = doc.node(id);
+    if depth > MAX_DEPTH {
+        h.tagged(b'!', b"deep");
+        return;
+    }
+    if let Some((tag, _)) = &node.tag {
+        h.tagged(b'T', tag.as_bytes());
+    }
+    match &node.kind {
+        NodeKind::Alias { name, .. } => h.tagged(b'A', name.as_bytes()),
+        NodeKind::Scalar { value, .. } => {
+            if doc.is_null(id) {
+                h.tagged(b'N', b"");
+            } else {
+                h.tagged(b'S', value.as_bytes());
+            }
+        }
+        NodeKind::Seq { items, .. } => {
+            h.tagged(b'[', &(items.len() as u64).to_le_bytes());
+            for &i in items {
+                fingerprint_into(doc, i, h, depth + 1);
+            }
+        }
+        NodeKind::Map { pairs, .. } => {
+            // Last of repeated keys, in key order.
+            let mut keyed: Vec<(&str, NodeId)> = Vec::with_capacity(pairs.len());
+            for p in pairs {
+                let k = doc.scalar(p.key).unwrap_or("");
+                match keyed.iter_mut().find(|(x, _)| *x == k) {
+                    Some(slot) => slot.1 = p.value,
+                    None => keyed.push((k, p.value)),
+                }
+            }
+            keyed.sort_by(|a, b| a.0.cmp(b.0));
+            h.tagged(b'{', &(keyed.len() as u64).to_le_bytes());
+            for (k, v) in keyed {
+                h.tagged(b'K', k.as_bytes());
+                fingerprint_into(doc, v, h, depth + 1);
+            }
+        }
     }
 }
 

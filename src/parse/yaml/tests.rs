@@ -344,3 +344,39 @@ fn agrees_with_saphyr_on_upstream_compose_files() {
     }
     assert_eq!(seen, 18);
 }
+
+#[test]
+fn fingerprints_agree_with_same_value() {
+    let docs = [
+        "a: {x: 1, y: [2, 3]}\n",
+        "a: {y: [2, 3], x: 1}\n",
+        "a: {y: [2, 3], x: \"1\"}\n",
+        "a: {y: [3, 2], x: 1}\n",
+        "a: {x: 1, y: [2, 3], z: }\n",
+        "a: {x: 1, y: [2, 3], z: ~}\n",
+        "a: {x: 1, y: [2, 3], z: ''}\n",
+        "a: {x: 0, x: 1, y: [2, 3]}\n",
+        "a: !reset {x: 1, y: [2, 3]}\n",
+        "b: &q 1\na: *q\n",
+        "b: &r 1\na: *r\n",
+    ];
+    let parsed: Vec<(YamlDoc, NodeId)> = docs
+        .iter()
+        .map(|t| {
+            let d = doc(t);
+            let v = d.get(d.root.unwrap(), "a").unwrap().value;
+            (d, v)
+        })
+        .collect();
+    for (i, (a, x)) in parsed.iter().enumerate() {
+        for (j, (b, y)) in parsed.iter().enumerate() {
+            assert_eq!(
+                same_value(a, *x, b, *y),
+                fingerprint(a, *x) == fingerprint(b, *y),
+                "{:?} vs {:?}",
+                docs[i],
+                docs[j]
+            );
+        }
+    }
+}
