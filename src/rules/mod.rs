@@ -208,12 +208,16 @@ impl RuleSelection {
     }
 
     pub fn severity_of(&self, rule: &Rule) -> Severity {
+        self.configured_severity(rule).unwrap_or(rule.severity)
+    }
+
+    /// The severity the user set for `rule`, if any.
+    pub fn configured_severity(&self, rule: &Rule) -> Option<Severity> {
         self.severity
             .iter()
             .rev()
             .find(|(c, _)| c.eq_ignore_ascii_case(rule.code) || c == rule.name)
             .map(|(_, s)| *s)
-            .unwrap_or(rule.severity)
     }
 }
 
@@ -232,9 +236,12 @@ pub fn check(
         }
         let start = out.len();
         (rule.check)(&ctx, &mut out);
-        let severity = selection.severity_of(rule);
-        for d in &mut out[start..] {
-            d.severity = severity;
+        // A rule may lower one finding below its default (a warning ahead of
+        // an upgrade, an info); a severity the user configures applies to all.
+        if let Some(severity) = selection.configured_severity(rule) {
+            for d in &mut out[start..] {
+                d.severity = severity;
+            }
         }
     }
     sort(&mut out);
