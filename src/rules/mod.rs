@@ -18,6 +18,7 @@ pub mod helpers;
 mod sl000_parse_error;
 mod sl001_duplicate_key;
 mod sl101_replay_consumer_missing;
+mod sl310_cache_backend_invalid;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FixAvailability {
@@ -51,6 +52,7 @@ pub static RULES: &[&Rule] = &[
     &sl000_parse_error::RULE,
     &sl001_duplicate_key::RULE,
     &sl101_replay_consumer_missing::RULE,
+    &sl310_cache_backend_invalid::RULE,
 ];
 
 pub fn by_code(code: &str) -> Option<&'static Rule> {

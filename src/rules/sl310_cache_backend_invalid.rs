@@ -1,0 +1,172 @@
+//! SL310: the memcached cache backend of sentry.conf.py does not load on the
+//! release (or on the release the install is heading to).
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::fix::{Edit, Fix, py_ops};
+use crate::model::FileId;
+use crate::parse::pyconf::{Expr, ExprKind};
+use crate::rules::{Ctx, FixAvailability, Rule};
+
+pub const RULE: Rule = Rule {
+    code: "SL310",
+    name: "cache-backend-invalid",
+    severity: Severity::Error,
+    summary: "The cache backend or its options do not load on the release",
+    fix: FixAvailability::Sometimes,
+    doc: include_str!("../../rules/SL310.md"),
+    check,
+};
+
+const MEMCACHED: &str = "django.core.cache.backends.memcached.MemcachedCache";
+const PYMEMCACHE: &str = "django.core.cache.backends.memcached.PyMemcacheCache";
+/// The option only python-memcached's client takes.
+const MAX_VALUE_LENGTH: &str = "server_max_value_length";
+/// What upstream's example passes to PyMemcacheCache (selfhosted-versions.md §4.3).
+const PYMEMCACHE_OPTIONS: &str = "{\"ignore_exc\": True}";
+
+fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
+    let Some((file, conf)) = ctx.pyconf() else {
+        return;
+    };
+    let Some((backend, _)) = conf.lookup("CACHES", &["default", "BACKEND"]) else {
+        return;
+    };
+    // Other backends (Redis, custom classes) are the operator's business.
+    let Some(name @ (MEMCACHED | PYMEMCACHE)) = backend.as_str() else {
+        return;
+    };
+    let options = conf
+        .lookup("CACHES", &["default", "OPTIONS"])
+        .map(|(e, _)| e);
+    let release = ctx.view();
+    if name == PYMEMCACHE {
+        if let Some(key) = options.and_then(|o| option_key(o, MAX_VALUE_LENGTH)) {
+            let fix = default_options(options)
+                .map(|o| py_ops::replace_expr(file, o, PYMEMCACHE_OPTIONS))
+                .map(|e| Fix::safe(format!("Pass `{PYMEMCACHE_OPTIONS}` as OPTIONS"), vec![e]));
+            out.push(
+                ctx.diag(
+                    &RULE,
+                    file,
+                    key.span,
+                    format!("`{MAX_VALUE_LENGTH}` is not an option of `PyMemcacheCache`"),
+                    "PyMemcacheCache hands OPTIONS to pymemcache's client, which takes no \
+                     `server_max_value_length` argument, so the cache cannot be created; that \
+                     option belonged to the old `MemcachedCache`. Pass `{\"ignore_exc\": True}` \
+                     as upstream's example does from 24.1.1 (self-hosted#2728)",
+                )
+                .with_fix(fix),
+            );
+        }
+        return;
+    }
+    // MemcachedCache.
+    let rejects = |v: &crate::kb::ReleaseView| {
+        !v.cache_backends().contains(&MEMCACHED) && v.cache_backends().contains(&PYMEMCACHE)
+    };
+    let Some(view) = release else {
+        return;
+    };
+    if rejects(&view) {
+        let version = view.describe();
+        let fix = switch_edits(ctx, file, backend, options).map(|edits| {
+            Fix::safe(
+                "Switch to `PyMemcacheCache` as upstream's example does",
+                edits,
+            )
+        });
+        out.push(
+            ctx.diag(
+                &RULE,
+                file,
+                backend.span,
+                format!("`{MEMCACHED}` does not exist on Sentry {version}"),
+                format!(
+                    "From 24.1.1 Sentry's Django has no MemcachedCache: `sentry upgrade` stops with \
+                     `InvalidCacheBackendError`, and from 24.1.2 install.sh's check-memcached-backend.sh \
+                     exits 1. Use `\"BACKEND\": \"{PYMEMCACHE}\"` with `\"OPTIONS\": {PYMEMCACHE_OPTIONS}` \
+                     as the release's example does (self-hosted#2728, #2746)"
+                ),
+            )
+            .with_fix(fix),
+        );
+        return;
+    }
+    let Some(target) = ctx.target else {
+        return;
+    };
+    if target.version <= view.version || !rejects(&target) {
+        return;
+    }
+    let fix = switch_edits(ctx, file, backend, options).map(|edits| {
+        Fix::unsafe_edits(
+            "Switch to `PyMemcacheCache` as upstream's example does",
+            format!(
+                "the image of Sentry {} may lack pymemcache; make this change together with the upgrade",
+                view.version
+            ),
+            edits,
+        )
+    });
+    let mut d = ctx
+        .diag(
+            &RULE,
+            file,
+            backend.span,
+            format!(
+                "`{MEMCACHED}` stops working on the upgrade to Sentry {}",
+                target.describe()
+            ),
+            format!(
+                "Sentry {} still loads MemcachedCache, but from 24.1.1 `sentry upgrade` stops with \
+                 `InvalidCacheBackendError` and from 24.1.2 install.sh refuses the file \
+                 (check-memcached-backend.sh). When you upgrade, set `\"BACKEND\": \"{PYMEMCACHE}\"` \
+                 and `\"OPTIONS\": {PYMEMCACHE_OPTIONS}` (self-hosted#2728, #2746)",
+                view.describe()
+            ),
+        )
+        .with_fix(fix);
+    d.severity = Severity::Warning;
+    out.push(d);
+}
+
+/// The key expression of `key` in a dict literal.
+fn option_key<'e>(options: &'e Expr, key: &str) -> Option<&'e Expr> {
+    match &options.kind {
+        ExprKind::Dict(pairs) => pairs
+            .iter()
+            .map(|(k, _)| k)
+            .find(|k| k.as_str() == Some(key)),
+        _ => None,
+    }
+}
+
+/// The span of OPTIONS when it is upstream's pre-24.1.1 shape: a dict
+/// literal holding only `server_max_value_length`.
+fn default_options(options: Option<&Expr>) -> Option<crate::source::Span> {
+    let o = options?;
+    match &o.kind {
+        ExprKind::Dict(pairs)
+            if pairs.len() == 1 && pairs[0].0.as_str() == Some(MAX_VALUE_LENGTH) =>
+        {
+            Some(o.span)
+        }
+        _ => None,
+    }
+}
+
+/// Replaces the backend string and upstream's default OPTIONS; `None` when
+/// the block has another shape.
+fn switch_edits(
+    ctx: &Ctx,
+    file: FileId,
+    backend: &Expr,
+    options: Option<&Expr>,
+) -> Option<Vec<Edit>> {
+    let options = default_options(options)?;
+    let backend = py_ops::replace_string(file, ctx.install.file(file), backend.span, PYMEMCACHE)?;
+    Some(vec![
+        backend,
+        py_ops::replace_expr(file, options, PYMEMCACHE_OPTIONS),
+    ])
+}
