@@ -19,6 +19,7 @@ mod sl000_parse_error;
 mod sl001_duplicate_key;
 mod sl101_replay_consumer_missing;
 mod sl310_cache_backend_invalid;
+mod sl311_missing_feature_flag;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FixAvailability {
@@ -53,6 +54,7 @@ pub static RULES: &[&Rule] = &[
     &sl001_duplicate_key::RULE,
     &sl101_replay_consumer_missing::RULE,
     &sl310_cache_backend_invalid::RULE,
+    &sl311_missing_feature_flag::RULE,
 ];
 
 pub fn by_code(code: &str) -> Option<&'static Rule> {
