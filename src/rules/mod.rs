@@ -20,6 +20,7 @@ mod sl001_duplicate_key;
 mod sl101_replay_consumer_missing;
 mod sl310_cache_backend_invalid;
 mod sl311_missing_feature_flag;
+mod sl312_release_health_backend_missing;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FixAvailability {
@@ -55,6 +56,7 @@ pub static RULES: &[&Rule] = &[
     &sl101_replay_consumer_missing::RULE,
     &sl310_cache_backend_invalid::RULE,
     &sl311_missing_feature_flag::RULE,
+    &sl312_release_health_backend_missing::RULE,
 ];
 
 pub fn by_code(code: &str) -> Option<&'static Rule> {
