@@ -21,6 +21,7 @@ mod sl101_replay_consumer_missing;
 mod sl310_cache_backend_invalid;
 mod sl311_missing_feature_flag;
 mod sl312_release_health_backend_missing;
+mod sl313_compose_profiles_missing;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FixAvailability {
@@ -57,6 +58,7 @@ pub static RULES: &[&Rule] = &[
     &sl310_cache_backend_invalid::RULE,
     &sl311_missing_feature_flag::RULE,
     &sl312_release_health_backend_missing::RULE,
+    &sl313_compose_profiles_missing::RULE,
 ];
 
 pub fn by_code(code: &str) -> Option<&'static Rule> {
