@@ -22,6 +22,7 @@ mod sl310_cache_backend_invalid;
 mod sl311_missing_feature_flag;
 mod sl312_release_health_backend_missing;
 mod sl313_compose_profiles_missing;
+mod sl314_single_org_without_create;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FixAvailability {
@@ -59,6 +60,7 @@ pub static RULES: &[&Rule] = &[
     &sl311_missing_feature_flag::RULE,
     &sl312_release_health_backend_missing::RULE,
     &sl313_compose_profiles_missing::RULE,
+    &sl314_single_org_without_create::RULE,
 ];
 
 pub fn by_code(code: &str) -> Option<&'static Rule> {
