@@ -23,6 +23,7 @@ mod sl311_missing_feature_flag;
 mod sl312_release_health_backend_missing;
 mod sl313_compose_profiles_missing;
 mod sl314_single_org_without_create;
+mod sl315_snuba_settings;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FixAvailability {
@@ -61,6 +62,7 @@ pub static RULES: &[&Rule] = &[
     &sl312_release_health_backend_missing::RULE,
     &sl313_compose_profiles_missing::RULE,
     &sl314_single_org_without_create::RULE,
+    &sl315_snuba_settings::RULE,
 ];
 
 pub fn by_code(code: &str) -> Option<&'static Rule> {
