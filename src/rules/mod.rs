@@ -24,6 +24,7 @@ mod sl312_release_health_backend_missing;
 mod sl313_compose_profiles_missing;
 mod sl314_single_org_without_create;
 mod sl315_snuba_settings;
+mod sl320_url_prefix_invalid;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FixAvailability {
@@ -63,6 +64,7 @@ pub static RULES: &[&Rule] = &[
     &sl313_compose_profiles_missing::RULE,
     &sl314_single_org_without_create::RULE,
     &sl315_snuba_settings::RULE,
+    &sl320_url_prefix_invalid::RULE,
 ];
 
 pub fn by_code(code: &str) -> Option<&'static Rule> {
