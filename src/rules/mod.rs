@@ -25,6 +25,7 @@ mod sl313_compose_profiles_missing;
 mod sl314_single_org_without_create;
 mod sl315_snuba_settings;
 mod sl320_url_prefix_invalid;
+mod sl321_csrf_trusted_origin_invalid;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FixAvailability {
@@ -65,6 +66,7 @@ pub static RULES: &[&Rule] = &[
     &sl314_single_org_without_create::RULE,
     &sl315_snuba_settings::RULE,
     &sl320_url_prefix_invalid::RULE,
+    &sl321_csrf_trusted_origin_invalid::RULE,
 ];
 
 pub fn by_code(code: &str) -> Option<&'static Rule> {
