@@ -26,6 +26,7 @@ mod sl314_single_org_without_create;
 mod sl315_snuba_settings;
 mod sl320_url_prefix_invalid;
 mod sl321_csrf_trusted_origin_invalid;
+mod sl322_https_proxy_settings_missing;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FixAvailability {
@@ -67,6 +68,7 @@ pub static RULES: &[&Rule] = &[
     &sl315_snuba_settings::RULE,
     &sl320_url_prefix_invalid::RULE,
     &sl321_csrf_trusted_origin_invalid::RULE,
+    &sl322_https_proxy_settings_missing::RULE,
 ];
 
 pub fn by_code(code: &str) -> Option<&'static Rule> {
