@@ -27,6 +27,7 @@ mod sl315_snuba_settings;
 mod sl320_url_prefix_invalid;
 mod sl321_csrf_trusted_origin_invalid;
 mod sl322_https_proxy_settings_missing;
+mod sl323_dead_setting;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FixAvailability {
@@ -69,6 +70,7 @@ pub static RULES: &[&Rule] = &[
     &sl320_url_prefix_invalid::RULE,
     &sl321_csrf_trusted_origin_invalid::RULE,
     &sl322_https_proxy_settings_missing::RULE,
+    &sl323_dead_setting::RULE,
 ];
 
 pub fn by_code(code: &str) -> Option<&'static Rule> {
