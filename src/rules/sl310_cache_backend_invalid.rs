@@ -3,6 +3,7 @@
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::fix::{Edit, Fix, py_ops};
+use crate::kb::ReleaseView;
 use crate::model::FileId;
 use crate::parse::pyconf::{Expr, ExprKind};
 use crate::rules::{Ctx, FixAvailability, Rule};
@@ -38,7 +39,6 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     let options = conf
         .lookup("CACHES", &["default", "OPTIONS"])
         .map(|(e, _)| e);
-    let release = ctx.view();
     if name == PYMEMCACHE {
         if let Some(key) = options.and_then(|o| option_key(o, MAX_VALUE_LENGTH)) {
             let fix = default_options(options)
@@ -61,10 +61,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         return;
     }
     // MemcachedCache.
-    let rejects = |v: &crate::kb::ReleaseView| {
-        !v.cache_backends().contains(&MEMCACHED) && v.cache_backends().contains(&PYMEMCACHE)
-    };
-    let Some(view) = release else {
+    let Some(view) = ctx.view() else {
         return;
     };
     if rejects(&view) {
@@ -128,6 +125,12 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         .with_fix(fix);
     d.severity = Severity::Warning;
     out.push(d);
+}
+
+/// The release only has PyMemcacheCache (on both sides of the view).
+fn rejects(view: &ReleaseView) -> bool {
+    let accepted = view.cache_backends();
+    !accepted.contains(&MEMCACHED) && accepted.contains(&PYMEMCACHE)
 }
 
 /// The key expression of `key` in a dict literal.
