@@ -22,6 +22,10 @@ pub struct Cli {
 pub enum Command {
     /// Lint installs: folders holding docker-compose.yml, files inside them, or folders to walk
     Check(CheckArgs),
+    /// Show the upgrade path to a release: its hard stops and what each step changes
+    Plan(PlanArgs),
+    /// Show (or --write) the next step of an upgrade (--to), or the safe fixes of `check` findings
+    Fix(FixArgs),
     /// List the rules
     Rules(RulesArgs),
     /// Print a rule's documentation
@@ -103,6 +107,61 @@ pub enum ColorChoice {
     Auto,
     Always,
     Never,
+}
+
+#[derive(Args, Debug)]
+pub struct PlanArgs {
+    /// The release to reach
+    #[arg(long, value_name = "VERSION")]
+    pub to: String,
+    /// Deployment roots, files of installs, or folders to search [default: .]
+    pub paths: Vec<PathBuf>,
+    /// The install's Sentry release, overriding detection from SENTRY_IMAGE
+    #[arg(long, value_name = "VERSION")]
+    pub sentry_version: Option<String>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = ListFormat::Human)]
+    pub format: ListFormat,
+}
+
+#[derive(Args, Debug)]
+pub struct FixArgs {
+    /// Deployment roots, files of installs, or folders to search [default: .]
+    pub paths: Vec<PathBuf>,
+    /// Migrate toward this release: the next step of the plan (one deployable release)
+    #[arg(long, value_name = "VERSION")]
+    pub to: Option<String>,
+    /// Write the changes (atomically: all files or none) instead of printing the diff
+    #[arg(long)]
+    pub write: bool,
+    /// Also apply changes that need a human (each says why)
+    #[arg(long)]
+    pub unsafe_fixes: bool,
+    /// With --to: write every step of the plan as a patch file in this folder, changing nothing
+    #[arg(long, value_name = "DIR", requires = "to", conflicts_with = "write")]
+    pub patches: Option<PathBuf>,
+    /// The install's Sentry release, overriding detection from SENTRY_IMAGE
+    #[arg(long, value_name = "VERSION")]
+    pub sentry_version: Option<String>,
+    /// Only fixes of these rules (codes, prefixes or names), comma-separated
+    #[arg(
+        long,
+        value_delimiter = ',',
+        value_name = "CODES",
+        conflicts_with = "to"
+    )]
+    pub select: Vec<String>,
+    /// Skip fixes of these rules, comma-separated
+    #[arg(
+        long,
+        value_delimiter = ',',
+        value_name = "CODES",
+        conflicts_with = "to"
+    )]
+    pub ignore: Vec<String>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = ListFormat::Human)]
+    pub format: ListFormat,
 }
 
 #[derive(Args, Debug)]

@@ -69,6 +69,11 @@ pub fn insert_entry(
     Edit::insert(file_id, at, text)
 }
 
+/// Renames an entry's key, keeping its value, quoting and comments.
+pub fn rename_key(file_id: FileId, entry: &EnvEntry, key: &str) -> Edit {
+    Edit::replace(file_id, entry.key_span, key)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -90,5 +95,16 @@ mod tests {
         );
         let rm = remove_entry(0, &file, env.get("B").unwrap(), true);
         assert_eq!(apply(text, &[&rm]).unwrap(), "A=1\nC=3");
+    }
+
+    #[test]
+    fn rename_keeps_the_value() {
+        let text = "export NUBA_IMAGE = 'getsentry/snuba:24.1.0' # typo\n";
+        let env = parse(text);
+        let e = rename_key(0, env.get("NUBA_IMAGE").unwrap(), "SNUBA_IMAGE");
+        assert_eq!(
+            apply(text, &[&e]).unwrap(),
+            "export SNUBA_IMAGE = 'getsentry/snuba:24.1.0' # typo\n"
+        );
     }
 }

@@ -11,6 +11,7 @@ use crate::source::{SourceFile, Span};
 
 pub mod env_ops;
 pub mod py_ops;
+pub mod write;
 pub mod yaml_ops;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]

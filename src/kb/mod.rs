@@ -97,6 +97,7 @@ struct ConfOps {
     features: Option<Vec<String>>,
     cache_backend: Option<String>,
     cache_options: Option<Vec<String>>,
+    cache_options_python: Option<String>,
     #[serde(default)]
     settings: Vec<SettingFile>,
     #[serde(default)]
@@ -109,6 +110,7 @@ struct SettingFile {
     name: String,
     value: Option<String>,
     python: String,
+    after: Option<String>,
 }
 
 /// What the sentry CLI of a release accepts (only facts checked against source).
@@ -150,6 +152,8 @@ pub struct SettingFact {
     pub value: Option<String>,
     /// The statement as the example writes it, to insert when missing.
     pub python: String,
+    /// The setting whose statement it goes after (else the end of the file).
+    pub after: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -180,6 +184,8 @@ pub struct Release {
     pub settings: Vec<SettingFact>,
     pub cache_backend: String,
     pub cache_options: Vec<String>,
+    /// The OPTIONS dict as the example writes it.
+    pub cache_options_python: Option<String>,
     pub cli: CliFacts,
     /// Services renamed or split in this release.
     pub renames: Vec<Rename>,
@@ -207,6 +213,10 @@ impl Release {
             .unwrap_or_else(|e| panic!("knowledge base {}: {}", self.version, e.message));
             Canonical { text, doc, compose }
         })
+    }
+
+    pub fn has_service(&self, name: &str) -> bool {
+        self.compose.at(&["services", name]).is_some()
     }
 
     pub fn env_fact(&self, key: &str) -> Option<&EnvFact> {
@@ -351,6 +361,7 @@ impl Kb {
                     name: s.name.clone(),
                     value: s.value.clone(),
                     python: s.python.clone(),
+                    after: s.after.clone(),
                 };
                 match settings.iter_mut().find(|x| x.name == s.name) {
                     Some(x) => *x = fact,
@@ -372,6 +383,11 @@ impl Kb {
                 .clone()
                 .or_else(|| prev.map(|p| p.cache_options.clone()))
                 .unwrap_or_default();
+            let cache_options_python = file
+                .sentry_conf
+                .cache_options_python
+                .clone()
+                .or_else(|| prev.and_then(|p| p.cache_options_python.clone()));
             let base_cli = prev.map(|p| p.cli);
             let cli_file = file.cli.unwrap_or_default();
             let pick = |v: Option<bool>, prev: Option<bool>, what: &str| -> Result<bool, String> {
@@ -407,6 +423,7 @@ impl Kb {
                 settings,
                 cache_backend,
                 cache_options,
+                cache_options_python,
                 cli,
                 renames,
                 canonical: OnceLock::new(),
@@ -451,9 +468,7 @@ impl Kb {
 
     /// Every release a service name has existed in.
     pub fn service_releases(&self, name: &str) -> impl Iterator<Item = &Release> {
-        self.releases
-            .iter()
-            .filter(move |r| r.compose.at(&["services", name]).is_some())
+        self.releases.iter().filter(move |r| r.has_service(name))
     }
 
     /// The rename that replaced `service`, if any.
@@ -486,26 +501,23 @@ impl<'k> ReleaseView<'k> {
 
     /// The release is known exactly, or both neighbours agree it has this service.
     pub fn requires_service(&self, name: &str) -> bool {
-        self.both()
-            .iter()
-            .all(|r| r.canonical().compose.service(name).is_some())
+        self.both().iter().all(|r| r.has_service(name))
     }
 
     /// Some neighbour has the service: it is not obsolete for this release.
     pub fn allows_service(&self, name: &str) -> bool {
-        self.both()
-            .iter()
-            .any(|r| r.canonical().compose.service(name).is_some())
+        self.both().iter().any(|r| r.has_service(name))
     }
 
     /// The services both neighbours have, in the upper release's order.
     pub fn required_services(&self) -> Vec<&'k str> {
         self.upper
-            .canonical()
             .compose
-            .services
+            .at(&["services"])
+            .map(|s| s.children())
+            .unwrap_or_default()
             .iter()
-            .map(|s| s.name.as_str())
+            .map(|s| s.key.as_str())
             .filter(|n| self.requires_service(n))
             .collect()
     }

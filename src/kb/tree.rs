@@ -2,6 +2,8 @@
 //! kept as the text upstream writes it, so that a migration can insert an
 //! entry in upstream's own words and compare values without re-serializing.
 
+use std::sync::Arc;
+
 use crate::parse::yaml::{self, NodeId, NodeKind, YamlDoc};
 
 /// One `key: value` entry.
@@ -21,7 +23,12 @@ pub struct CNode {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum CBody {
     /// A block mapping: the rest of the key line (` &anchor`, a comment) and the entries.
-    Map { head: String, children: Vec<CNode> },
+    /// Entries are shared between releases' trees: folding a release copies
+    /// only the path it changes.
+    Map {
+        head: String,
+        children: Vec<Arc<CNode>>,
+    },
     /// Any other value: everything after `key:` through the value's last line,
     /// continuation lines relative to the key's column.
     Leaf { value: String },
@@ -41,7 +48,7 @@ impl CNode {
         }
     }
 
-    pub fn children(&self) -> &[CNode] {
+    pub fn children(&self) -> &[Arc<CNode>] {
         match &self.body {
             CBody::Map { children, .. } => children,
             CBody::Leaf { .. } => &[],
@@ -49,7 +56,7 @@ impl CNode {
     }
 
     pub fn child(&self, key: &str) -> Option<&CNode> {
-        self.children().iter().find(|c| c.key == key)
+        self.children().iter().find(|c| c.key == key).map(|c| &**c)
     }
 
     pub fn at(&self, path: &[&str]) -> Option<&CNode> {
@@ -208,7 +215,7 @@ fn node_from(src: &str, doc: &YamlDoc, key: NodeId, value: NodeId) -> CNode {
             head: src[colon..head_end].to_string(),
             children: pairs
                 .iter()
-                .map(|p| node_from(src, doc, p.key, p.value))
+                .map(|p| Arc::new(node_from(src, doc, p.key, p.value)))
                 .collect(),
         }
     } else {
@@ -271,10 +278,10 @@ pub fn set(
     };
     if let Some(existing) = children.iter_mut().find(|c| c.key == node.key) {
         if node.comments.is_empty() {
-            node.comments = std::mem::take(&mut existing.comments);
+            node.comments = existing.comments.clone();
             node.blank_before = existing.blank_before;
         }
-        *existing = node;
+        *existing = Arc::new(node);
         return Ok(());
     }
     let at = match after {
@@ -288,7 +295,7 @@ pub fn set(
         }
         None => children.len(),
     };
-    children.insert(at, node);
+    children.insert(at, Arc::new(node));
     Ok(())
 }
 
@@ -312,10 +319,11 @@ fn walk_mut<'a>(root: &'a mut CNode, path: &[&str]) -> Result<&'a mut CNode, Str
         let CBody::Map { children, .. } = &mut n.body else {
             return Err(format!("`{}` is not a mapping", path[..i].join(".")));
         };
-        n = children
+        let child = children
             .iter_mut()
             .find(|c| c.key == *k)
             .ok_or_else(|| format!("`{}` does not exist", path[..=i].join(".")))?;
+        n = Arc::make_mut(child);
     }
     Ok(n)
 }

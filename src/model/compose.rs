@@ -351,31 +351,24 @@ fn file_model(
         if !matches!(key, "services" | "volumes" | "networks") {
             continue;
         }
-        let entry = Entry {
-            key: key.to_string(),
-            key_at: Origin {
-                file,
-                node: pair.key,
-                span: doc.node(pair.key).span,
-                via: None,
-            },
-            value: x.value(0, pair.value, None, 0)?,
-        };
-        match entry.key.as_str() {
+        let value = x.value(0, pair.value, None, 0)?;
+        match key {
             "services" => {
-                if entry.value.is_null() {
+                if value.is_null() {
                     continue;
                 }
-                let Value::Map { entries, .. } = &entry.value else {
+                let at = value.at();
+                let Value::Map { entries, .. } = value else {
                     return Err(BuildError {
                         file,
-                        span: entry.value.at().span,
+                        span: at.span,
                         message: "`services` must be a mapping of service names".into(),
                     });
                 };
                 for svc in entries {
-                    let body = match &svc.value {
-                        Value::Map { .. } => svc.value.clone(),
+                    let node = svc.value.at().node;
+                    let body = match svc.value {
+                        v @ Value::Map { .. } => v,
                         v if v.is_null() => Value::Map {
                             entries: Vec::new(),
                             at: v.at(),
@@ -393,15 +386,15 @@ fn file_model(
                         }
                     };
                     out.services.push(Service {
-                        name: svc.key.clone(),
+                        name: svc.key,
                         key_at: svc.key_at,
-                        written: vec![(file, svc.value.at().node)],
+                        written: vec![(file, node)],
                         body,
                     });
                 }
             }
-            "volumes" => out.volumes = Some(entry.value.clone()),
-            "networks" => out.networks = Some(entry.value.clone()),
+            "volumes" => out.volumes = Some(value),
+            "networks" => out.networks = Some(value),
             _ => {}
         }
     }

@@ -294,6 +294,32 @@ pub fn assemble(
     install
 }
 
+/// The install with some files' texts replaced (as a step or a fix would
+/// leave them), parsed again.
+pub fn with_texts(
+    install: &Install,
+    texts: &std::collections::BTreeMap<FileId, String>,
+    options: &LoadOptions,
+) -> Install {
+    let files: Vec<SourceFile> = install
+        .files
+        .iter()
+        .enumerate()
+        .map(|(i, f)| {
+            let text = texts.get(&i).cloned().unwrap_or_else(|| f.text.clone());
+            SourceFile::new(f.path.clone(), f.display.clone(), f.kind, text, f.bom)
+        })
+        .collect();
+    assemble(
+        install.root.clone(),
+        install.display_root.clone(),
+        files,
+        Vec::new(),
+        &HashSet::new(),
+        options,
+    )
+}
+
 /// Names whose values are secrets: never printed.
 pub fn is_secret_name(name: &str) -> bool {
     let n = name.to_ascii_lowercase();

@@ -135,6 +135,9 @@ pub fn render(reports: &[InstallReport], out: &mut dyn Write, style: Style) -> i
     let handler = GraphicalReportHandler::new_themed(theme)
         .with_width(style.width)
         .with_links(false)
+        // Help text holds YAML snippets and identifiers: never split a word.
+        .with_break_words(false)
+        .with_word_splitter(textwrap::WordSplitter::NoHyphenation)
         .without_syntax_highlighting();
     for r in reports {
         let sources = masked_sources(&r.install);

@@ -3,9 +3,11 @@
 use crate::fix::{Edit, yaml_ops};
 use crate::kb::ReleaseView;
 use crate::kb::tree::CNode;
-use crate::kb::version::{Tag, split_image};
+use crate::kb::version::{Tag, Version, split_image};
 use crate::model::Install;
 use crate::model::compose::{Origin, Service, Value};
+use crate::parse::env::EnvEntry;
+use crate::parse::yaml::{NodeId, NodeKind, Pair, YamlDoc};
 use crate::rules::Ctx;
 
 /// The closest candidate within a small edit distance ("did you mean").
@@ -386,6 +388,303 @@ pub fn services_key(ctx: &Ctx) -> Option<(crate::model::FileId, crate::source::S
     let (file, doc) = ctx.compose_file()?;
     let pair = doc.get(doc.root?, "services")?;
     Some((file, doc.node(pair.key).span))
+}
+
+/// Whether compose reads the variable `name`: a `$name` reference in any
+/// value of a service, or a pass-through `environment` / `build.args` entry.
+pub fn compose_uses_variable(install: &Install, name: &str) -> bool {
+    let Some(compose) = &install.compose else {
+        return false;
+    };
+    compose.services.iter().any(|svc| {
+        let passes_through = [&["environment"][..], &["build", "args"][..]]
+            .iter()
+            .filter_map(|path| svc.body.path(path))
+            .any(|v| v.keyed().iter().any(|k| k.key == name && k.value.is_none()));
+        passes_through
+            || svc.body.scalars().iter().any(|s| {
+                s.text.contains('$')
+                    && crate::parse::interpolate::references(&s.text)
+                        .iter()
+                        .any(|r| r.name == name)
+            })
+    })
+}
+
+/// The mapping entry of a compose file whose value is the node `at` points
+/// to (where the value is written, which may be inside an anchor).
+pub fn compose_pair<'i>(
+    ctx: &Ctx<'i>,
+    at: Origin,
+) -> Option<(crate::model::FileId, &'i YamlDoc, Pair)> {
+    let (file, doc) = ctx
+        .install
+        .compose_docs
+        .iter()
+        .find(|(f, _)| *f == at.file)?;
+    let (_, pair) = block_pair(doc, |p| p.value == at.node)?;
+    Some((*file, doc, pair))
+}
+
+/// The first entry of a block mapping of `doc` that `f` accepts, with the
+/// mapping's node.
+pub fn block_pair(doc: &YamlDoc, f: impl Fn(&Pair) -> bool) -> Option<(NodeId, Pair)> {
+    doc.nodes
+        .iter()
+        .enumerate()
+        .find_map(|(i, n)| match &n.kind {
+            NodeKind::Map { pairs, flow: false } => {
+                pairs.iter().find(|p| f(p)).map(|p| (i as NodeId, *p))
+            }
+            _ => None,
+        })
+}
+
+/// Replaces the compose value written at `at` with `yaml` (the text that
+/// follows `key: `), in the file's own layout, keeping a trailing comment.
+pub fn replace_compose_value(ctx: &Ctx, at: Origin, yaml: &str) -> Option<Edit> {
+    let (file, doc, pair) = compose_pair(ctx, at)?;
+    let key = doc.scalar(pair.key)?;
+    let entry = crate::kb::tree::parse_entry(&format!("{key}: {yaml}\n")).ok()?;
+    Some(yaml_ops::replace_value(
+        file,
+        ctx.install.file(file),
+        doc,
+        pair,
+        &entry,
+    ))
+}
+
+/// `text` as a YAML scalar in the same quoting as `written` (how the
+/// value it replaces is written).
+pub fn quoted_like(written: &str, text: &str) -> String {
+    match written.as_bytes().first() {
+        Some(b'"') => format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\"")),
+        Some(b'\'') => format!("'{}'", text.replace('\'', "''")),
+        _ => text.to_string(),
+    }
+}
+
+/// Where a Sentry-built image is set: a `*_IMAGE` entry of the env file
+/// compose reads, or an `image:` written in compose.
+pub enum ImageAt<'i> {
+    Env {
+        file: crate::model::FileId,
+        entry: &'i EnvEntry,
+    },
+    /// The value as written (inside an anchor when services share it), and
+    /// the services that use it.
+    Compose {
+        at: Origin,
+        raw: &'i str,
+        services: Vec<&'i Service>,
+    },
+}
+
+/// One definition of a first-party image.
+pub struct ImageSite<'i> {
+    /// `getsentry/snuba`.
+    pub repo: &'static str,
+    /// `SNUBA_IMAGE`: the `.env` variable upstream pins it with.
+    pub var: &'static str,
+    /// The reference after interpolation.
+    pub image: String,
+    /// The release tag; a `TAG@sha256:...` reference counts by its tag.
+    pub tag: Tag,
+    /// The reference carries a digest.
+    pub digest: bool,
+    pub at: ImageAt<'i>,
+}
+
+impl ImageSite<'_> {
+    /// The file and span of the value.
+    pub fn location(&self) -> (crate::model::FileId, crate::source::Span) {
+        match &self.at {
+            ImageAt::Env { file, entry } => (*file, entry.value_span),
+            ImageAt::Compose { at, .. } => (at.file, at.span),
+        }
+    }
+
+    /// How the message names the definition: `SNUBA_IMAGE=...` or `image: ...`.
+    /// A digest is shortened to 12 hex digits.
+    pub fn shown(&self) -> String {
+        let image = match self.image.split_once("@sha256:") {
+            Some((name, hex)) if hex.len() > 12 => format!("{name}@sha256:{}…", &hex[..12]),
+            _ => self.image.clone(),
+        };
+        match &self.at {
+            ImageAt::Env { entry, .. } => format!("{}={image}", entry.key),
+            ImageAt::Compose { .. } => format!("image: {image}"),
+        }
+    }
+
+    /// For compose: ` (used by service `a`)` or ` (used by services `a` and 3 more)`.
+    pub fn used_by(&self) -> String {
+        match &self.at {
+            ImageAt::Compose { services, .. } if services.len() == 1 => {
+                format!(" (used by service `{}`)", services[0].name)
+            }
+            ImageAt::Compose { services, .. } if services.len() > 1 => format!(
+                " (used by services `{}` and {} more)",
+                services[0].name,
+                services.len() - 1
+            ),
+            _ => String::new(),
+        }
+    }
+
+    /// An edit writing `image` in place of the reference, in the same
+    /// quoting; `None` when the value is built from other variables.
+    pub fn rewrite(&self, ctx: &Ctx, image: &str) -> Option<Edit> {
+        match &self.at {
+            ImageAt::Env { file, entry } => (!entry.value.contains('$'))
+                .then(|| crate::fix::env_ops::set_value(*file, entry, image)),
+            ImageAt::Compose { at, raw, .. } => {
+                if raw.contains('$') {
+                    return None;
+                }
+                let written = ctx.install.file(at.file).slice(at.span);
+                replace_compose_value(ctx, *at, &quoted_like(written, image))
+            }
+        }
+    }
+
+    /// The reference with its tag set to `version` (registry and repository
+    /// as written); `None` when it is built from variables or pinned by digest.
+    pub fn retag(&self, ctx: &Ctx, version: Version) -> Option<Edit> {
+        if self.digest {
+            return None;
+        }
+        let (repo, _) = split_image(&self.image);
+        self.rewrite(ctx, &format!("{repo}:{version}"))
+    }
+}
+
+/// The tag of an image reference; `repo:TAG@digest` counts by its tag when
+/// that is a release. The flag says whether a digest is present.
+pub fn image_tag(image: &str) -> (Tag, bool) {
+    let (name, digest) = match image.split_once('@') {
+        Some((n, _)) => (n, true),
+        None => (image, false),
+    };
+    if digest && let (_, Tag::Release(v)) = split_image(name) {
+        return (Tag::Release(v), true);
+    }
+    (split_image(image).1, digest)
+}
+
+/// Every definition of a first-party image: the `*_IMAGE` entries of the
+/// env file compose reads (for variables compose uses), then the compose
+/// `image:` values that are not just one of those variables, each once
+/// (services sharing an anchor share its definition).
+pub fn first_party_images<'i>(ctx: &Ctx<'i>) -> Vec<ImageSite<'i>> {
+    let mut out = Vec::new();
+    let install = ctx.install;
+    for &(_, var) in FIRST_PARTY {
+        let (Some((file, entry)), Some(value)) = (ctx.env_entry(var), install.var(var)) else {
+            continue;
+        };
+        if !compose_uses_variable(install, var) {
+            continue;
+        }
+        if let Some((repo, _, _)) = first_party(value) {
+            let (tag, digest) = image_tag(value);
+            out.push(ImageSite {
+                repo,
+                var,
+                image: value.to_string(),
+                tag,
+                digest,
+                at: ImageAt::Env { file, entry },
+            });
+        }
+    }
+    let Some(compose) = ctx.compose() else {
+        return out;
+    };
+    for svc in &compose.services {
+        let Some(v) = svc.get("image") else { continue };
+        let Some(raw) = v.as_str() else { continue };
+        let interpolated = install.interpolate(raw);
+        // `"$SNUBA_IMAGE"` is defined in the env file, and judged there.
+        let whole_ref = interpolated
+            .refs
+            .first()
+            .filter(|r| r.start == 0 && r.end == raw.len());
+        if whole_ref.is_some_and(|r| {
+            FIRST_PARTY.iter().any(|(_, var)| *var == r.name) && install.var(&r.name).is_some()
+        }) {
+            continue;
+        }
+        let Some((repo, var, _)) = first_party(&interpolated.value) else {
+            continue;
+        };
+        let at = Origin {
+            via: None,
+            ..v.at()
+        };
+        if let Some(site) = out
+            .iter_mut()
+            .find(|s| matches!(&s.at, ImageAt::Compose { at: a, .. } if *a == at))
+        {
+            if let ImageAt::Compose { services, .. } = &mut site.at {
+                services.push(svc);
+            }
+            continue;
+        }
+        let (tag, digest) = image_tag(&interpolated.value);
+        out.push(ImageSite {
+            repo,
+            var,
+            image: interpolated.value,
+            tag,
+            digest,
+            at: ImageAt::Compose {
+                at,
+                raw,
+                services: vec![svc],
+            },
+        });
+    }
+    out
+}
+
+/// Whether the release's `.env` pins `var` to the release itself on both
+/// sides of the view (23.6.0 shipped `:nightly` for two of them).
+pub fn tracks_release(view: &ReleaseView, var: &str) -> bool {
+    [view.lower, view.upper].iter().all(|r| {
+        r.env_fact(var)
+            .is_some_and(|f| f.tracking_prefix().is_some())
+    })
+}
+
+/// Names in backticks: `a`, `b` and `c`.
+pub fn quoted_list<S: AsRef<str>>(list: &[S]) -> String {
+    let quoted: Vec<String> = list.iter().map(|n| format!("`{}`", n.as_ref())).collect();
+    match quoted.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+        _ => quoted.join(""),
+    }
+}
+
+/// Where findings about the install's release point: where it is read
+/// (`SENTRY_IMAGE`'s value, or the compose image), else `SENTRY_IMAGE`'s
+/// value, else the `services:` key, else the start of docker-compose.yml.
+pub fn release_location(ctx: &Ctx) -> Option<(crate::model::FileId, crate::source::Span)> {
+    use crate::model::ReleaseSource;
+    match ctx.install.release.source {
+        ReleaseSource::EnvImage { file, span } | ReleaseSource::ComposeImage { file, span } => {
+            Some((file, span))
+        }
+        _ => ctx
+            .env_entry("SENTRY_IMAGE")
+            .map(|(file, e)| (file, e.value_span)),
+    }
+    .or_else(|| services_key(ctx))
+    .or_else(|| {
+        ctx.compose_file()
+            .map(|(file, _)| (file, crate::source::Span::empty(0)))
+    })
 }
 
 /// Where a Sentry option (`system.url-prefix`) is set.

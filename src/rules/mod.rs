@@ -18,6 +18,15 @@ pub mod helpers;
 mod sl000_parse_error;
 mod sl001_duplicate_key;
 mod sl101_replay_consumer_missing;
+mod sl301_image_version_skew;
+mod sl302_floating_image_tag;
+mod sl303_image_pinned_in_compose;
+mod sl304_service_missing;
+mod sl305_obsolete_service;
+mod sl306_unknown_image_variable;
+mod sl307_release_unknown;
+mod sl308_command_from_other_release;
+mod sl309_upgrade_path;
 mod sl310_cache_backend_invalid;
 mod sl311_missing_feature_flag;
 mod sl312_release_health_backend_missing;
@@ -61,6 +70,15 @@ pub static RULES: &[&Rule] = &[
     &sl000_parse_error::RULE,
     &sl001_duplicate_key::RULE,
     &sl101_replay_consumer_missing::RULE,
+    &sl301_image_version_skew::RULE,
+    &sl302_floating_image_tag::RULE,
+    &sl303_image_pinned_in_compose::RULE,
+    &sl304_service_missing::RULE,
+    &sl305_obsolete_service::RULE,
+    &sl306_unknown_image_variable::RULE,
+    &sl307_release_unknown::RULE,
+    &sl308_command_from_other_release::RULE,
+    &sl309_upgrade_path::RULE,
     &sl310_cache_backend_invalid::RULE,
     &sl311_missing_feature_flag::RULE,
     &sl312_release_health_backend_missing::RULE,
@@ -256,8 +274,8 @@ pub fn check(
         }
         let start = out.len();
         (rule.check)(&ctx, &mut out);
-        // A rule may lower one finding below its default (a warning ahead of
-        // an upgrade, an info); a severity the user configures applies to all.
+        // A finding keeps the severity its rule gave it (a rule may raise or
+        // lower one from its default) unless the user configured one for the rule.
         if let Some(severity) = selection.configured_severity(rule) {
             for d in &mut out[start..] {
                 d.severity = severity;

@@ -7,7 +7,7 @@ use crate::diagnostic::{Diagnostic, Severity};
 use crate::fix::{Fix, env_ops, py_ops};
 use crate::kb::Release;
 use crate::model::compose::{Service, Value};
-use crate::parse::pyconf::{Expr, ExprKind};
+use crate::parse::pyconf::{self, Expr, ExprKind};
 use crate::rules::helpers::did_you_mean;
 use crate::rules::{Ctx, FixAvailability, Rule};
 use crate::source::Span;
@@ -228,16 +228,21 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             ),
         )
     };
-    let fix = view
-        .setting(SWITCH)
-        .and_then(|f| f.python.split_once('='))
-        .map(|(_, rhs)| {
-            Fix::unsafe_edits(
-                "Derive the switch from `COMPOSE_PROFILES` as upstream does",
-                "replaces a value the operator hard-coded",
-                vec![py_ops::replace_expr(file, a.value.span, rhs.trim())],
-            )
-        });
+    // The example's expression, read from the statement as the knowledge
+    // base writes it (comments included).
+    let fix = view.setting(SWITCH).and_then(|f| {
+        let example = pyconf::parse(&f.python);
+        let value = example.setting(SWITCH)?.value.span;
+        Some(Fix::unsafe_edits(
+            "Derive the switch from `COMPOSE_PROFILES` as upstream does",
+            "replaces a value the operator hard-coded",
+            vec![py_ops::replace_expr(
+                file,
+                a.value.span,
+                &f.python[value.range()],
+            )],
+        ))
+    });
     out.push(
         ctx.diag(&RULE, file, a.value.span, message, help)
             .with_fix(fix),

@@ -1,0 +1,446 @@
+//! `sentrylint fix`: with `--to`, the next step of an upgrade; without, the
+//! fixes of `check` findings. The diff goes to standard output (so it can be
+//! piped to `git apply`), explanations to standard error.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+
+use serde::Serialize;
+
+use crate::cli::{FixArgs, ListFormat};
+use crate::commands::plan::from_version;
+use crate::commands::{load_installs, parse_version};
+use crate::fix::write::write_all;
+use crate::fix::{Applicability, Fix, apply_by_file, non_overlapping, unified_diff};
+use crate::kb::Kb;
+use crate::migrate;
+use crate::model::load::{LoadOptions, with_texts};
+use crate::model::{FileId, Install};
+use crate::rules::{self, RuleSelection};
+
+#[derive(Serialize)]
+struct JsonFixOutput {
+    version: u32,
+    installs: Vec<JsonInstallFix>,
+}
+
+#[derive(Serialize)]
+struct JsonInstallFix {
+    root: String,
+    from: Option<String>,
+    to: Option<String>,
+    step: Option<String>,
+    changes: Vec<JsonChange>,
+    reviews: Vec<String>,
+    diff: String,
+    withheld_hunks: usize,
+    remaining_steps: Vec<String>,
+    written: bool,
+    error: Option<String>,
+}
+
+#[derive(Serialize)]
+struct JsonChange {
+    title: String,
+    applicability: Applicability,
+    reason: Option<String>,
+    applied: bool,
+    edits: Vec<JsonEdit>,
+}
+
+#[derive(Serialize)]
+struct JsonEdit {
+    file: String,
+    line: usize,
+    column: usize,
+    end_line: usize,
+    end_column: usize,
+    content: String,
+}
+
+fn json_change(install: &Install, fix: &Fix, applied: bool) -> JsonChange {
+    JsonChange {
+        title: fix.title.clone(),
+        applicability: fix.applicability,
+        reason: fix.reason.clone(),
+        applied,
+        edits: fix
+            .edits
+            .iter()
+            .map(|e| {
+                let f = install.file(e.file);
+                let a = f.line_col(e.span.start as usize);
+                let b = f.line_col(e.span.end as usize);
+                JsonEdit {
+                    file: f.display.clone(),
+                    line: a.line,
+                    column: a.column,
+                    end_line: b.line,
+                    end_column: b.column,
+                    content: if f.touches_secret(e.span) {
+                        "****".into()
+                    } else {
+                        e.text.clone()
+                    },
+                }
+            })
+            .collect(),
+    }
+}
+
+/// What one install's fix computed.
+struct Outcome {
+    changes: Vec<(Fix, bool)>,
+    reviews: Vec<String>,
+    texts: BTreeMap<FileId, String>,
+    diff: String,
+    withheld: usize,
+}
+
+pub fn run(args: &FixArgs, out: &mut dyn Write, err: &mut dyn Write) -> std::io::Result<i32> {
+    let (Ok(to), Ok(sentry_version)) = (
+        parse_version("--to", &args.to, err),
+        parse_version("--sentry-version", &args.sentry_version, err),
+    ) else {
+        return Ok(2);
+    };
+    let selection = RuleSelection {
+        select: args.select.clone(),
+        ignore: args.ignore.clone(),
+        severity: Vec::new(),
+    };
+    let options = LoadOptions { sentry_version };
+    let (installs, problems) = load_installs(&args.paths, &options, err)?;
+    let mut code = if problems.is_empty() { 0 } else { 2 };
+    let kb = Kb::get();
+    let mut json = JsonFixOutput {
+        version: 1,
+        installs: Vec::new(),
+    };
+    let human = args.format == ListFormat::Human;
+    for install in &installs {
+        let root = install.display_root.clone();
+        let mut record = JsonInstallFix {
+            root: root.clone(),
+            from: install.release.version.map(|v| v.to_string()),
+            to: to.map(|v| v.to_string()),
+            step: None,
+            changes: Vec::new(),
+            reviews: Vec::new(),
+            diff: String::new(),
+            withheld_hunks: 0,
+            remaining_steps: Vec::new(),
+            written: false,
+            error: None,
+        };
+        let outcome = match outcome_for(install, kb, to, &selection, args, &mut record, err) {
+            Ok(Some(o)) => o,
+            Ok(None) => continue,
+            Err(e) => {
+                writeln!(err, "error: {root}: {e}")?;
+                record.error = Some(e);
+                json.installs.push(record);
+                code = 2;
+                continue;
+            }
+        };
+        record.changes = outcome
+            .changes
+            .iter()
+            .map(|(f, a)| json_change(install, f, *a))
+            .collect();
+        record.reviews = outcome.reviews.clone();
+        record.diff = outcome.diff.clone();
+        record.withheld_hunks = outcome.withheld;
+        if human && !args.write {
+            out.write_all(outcome.diff.as_bytes())?;
+        }
+        if human {
+            explain(&outcome, args, err)?;
+        }
+        if args.write && !outcome.texts.is_empty() {
+            match write_all(install, &outcome.texts) {
+                Ok(()) => {
+                    record.written = true;
+                    if human {
+                        let files: Vec<&str> = outcome
+                            .texts
+                            .keys()
+                            .map(|f| install.file(*f).display.as_str())
+                            .collect();
+                        writeln!(err, "wrote {}", files.join(", "))?;
+                    }
+                }
+                Err(e) => {
+                    writeln!(err, "error: {}: {}", e.path, e.message)?;
+                    record.error = Some(format!("{}: {}", e.path, e.message));
+                    code = 2;
+                }
+            }
+        }
+        if human && to.is_some() {
+            next_steps(&record, args, err)?;
+        }
+        if !args.write && !outcome.diff.is_empty() && code == 0 {
+            code = 1;
+        }
+        if !args.write && outcome.diff.is_empty() && outcome.withheld > 0 && code == 0 {
+            code = 1;
+        }
+        json.installs.push(record);
+    }
+    if !human {
+        serde_json::to_writer_pretty(&mut *out, &json)?;
+        writeln!(out)?;
+    }
+    Ok(code)
+}
+
+/// Computes what `fix` would change in one install: the next step toward
+/// `to`, or the rule fixes. `None` when `--patches` wrote the whole plan.
+fn outcome_for(
+    install: &Install,
+    kb: &Kb,
+    to: Option<crate::kb::version::Version>,
+    selection: &RuleSelection,
+    args: &FixArgs,
+    record: &mut JsonInstallFix,
+    err: &mut dyn Write,
+) -> Result<Option<Outcome>, String> {
+    if let Some(p) = install.problems.first() {
+        return Err(format!(
+            "{} {}: fix the input first (`sentrylint check`)",
+            p.path, p.message
+        ));
+    }
+    let Some(to) = to else {
+        return rule_fixes(install, selection, args.unsafe_fixes).map(Some);
+    };
+    let plan = from_version(install).and_then(|from| migrate::plan(kb, from, to))?;
+    if let Some(dir) = &args.patches {
+        write_patches(install, kb, &plan, dir, args.unsafe_fixes, err)?;
+        return Ok(None);
+    }
+    let step = &plan.steps[0];
+    record.step = Some(step.release.version.to_string());
+    record.remaining_steps = plan.steps[1..]
+        .iter()
+        .map(|s| s.release.version.to_string())
+        .collect();
+    if args.format == ListFormat::Human {
+        let kind = if step.release.hard_stop {
+            " (hard stop)"
+        } else {
+            ""
+        };
+        let _ = writeln!(
+            err,
+            "{}: step 1 of {}: Sentry {} -> {}{kind}",
+            install.display_root,
+            plan.steps.len(),
+            plan.from,
+            step.release.version
+        );
+    }
+    let o = migrate::compute_step(install, kb, step.release, args.unsafe_fixes)?;
+    Ok(Some(Outcome {
+        changes: o.changes,
+        reviews: o.reviews,
+        texts: o.texts,
+        diff: o.diff,
+        withheld: o.withheld,
+    }))
+}
+
+fn explain(o: &Outcome, args: &FixArgs, err: &mut dyn Write) -> std::io::Result<()> {
+    let applied = o.changes.iter().filter(|(_, a)| *a).count();
+    let verb = if args.write { "applied" } else { "would apply" };
+    if applied == 0 && o.changes.is_empty() {
+        writeln!(err, "  nothing to change")?;
+    } else {
+        writeln!(
+            err,
+            "  {verb} {applied} change{}:",
+            if applied == 1 { "" } else { "s" }
+        )?;
+        for (f, _) in o.changes.iter().filter(|(_, a)| *a) {
+            writeln!(err, "    - {}", f.title)?;
+        }
+    }
+    let pending: Vec<&Fix> = o
+        .changes
+        .iter()
+        .filter(|(_, a)| !*a)
+        .map(|(f, _)| f)
+        .collect();
+    if !pending.is_empty() {
+        writeln!(
+            err,
+            "  {} change{} need{} a human (--unsafe-fixes applies them):",
+            pending.len(),
+            if pending.len() == 1 { "" } else { "s" },
+            if pending.len() == 1 { "s" } else { "" }
+        )?;
+        for f in pending {
+            writeln!(
+                err,
+                "    - {}: {}",
+                f.title,
+                f.reason.as_deref().unwrap_or("")
+            )?;
+        }
+    }
+    for r in &o.reviews {
+        writeln!(err, "  review: {r}")?;
+    }
+    if o.withheld > 0 {
+        writeln!(
+            err,
+            "  {} change{} to lines holding secrets {} not shown; --write applies {}",
+            o.withheld,
+            if o.withheld == 1 { "" } else { "s" },
+            if o.withheld == 1 { "is" } else { "are" },
+            if o.withheld == 1 { "it" } else { "them" }
+        )?;
+    }
+    Ok(())
+}
+
+fn next_steps(record: &JsonInstallFix, args: &FixArgs, err: &mut dyn Write) -> std::io::Result<()> {
+    let Some(step) = &record.step else {
+        return Ok(());
+    };
+    let target = record.to.clone().unwrap_or_default();
+    if args.write && record.written {
+        writeln!(
+            err,
+            "  next: commit, deploy {step} (./install.sh, wait for the migrations), then `sentrylint fix --to {target}`"
+        )?;
+    } else if !args.write && !record.diff.is_empty() {
+        writeln!(
+            err,
+            "  `sentrylint fix --to {target} --write` applies this step"
+        )?;
+    }
+    if !record.remaining_steps.is_empty() {
+        writeln!(
+            err,
+            "  remaining after {step}: {}",
+            record.remaining_steps.join(" -> ")
+        )?;
+    }
+    Ok(())
+}
+
+/// The fixes of `check` findings, applied round after round (a fix may
+/// enable another) until nothing changes, at most 10 rounds.
+fn rule_fixes(
+    install: &Install,
+    selection: &RuleSelection,
+    unsafe_too: bool,
+) -> Result<Outcome, String> {
+    let options = LoadOptions {
+        sentry_version: install.release.version,
+    };
+    let mut texts: BTreeMap<FileId, String> = BTreeMap::new();
+    let mut changes: Vec<(Fix, bool)> = Vec::new();
+    let mut current: Option<Install> = None;
+    for _ in 0..10 {
+        let here = current.as_ref().unwrap_or(install);
+        let diags = rules::check(here, selection, None);
+        let all: Vec<&Fix> = rules::fixes(&diags, true);
+        let picked = non_overlapping(
+            all.iter()
+                .copied()
+                .filter(|f| unsafe_too || f.applicability == Applicability::Safe),
+        );
+        if current.is_none() {
+            for f in &all {
+                let applied = picked.iter().any(|p| std::ptr::eq(*p, *f));
+                changes.push(((*f).clone(), applied));
+            }
+        }
+        if picked.is_empty() {
+            break;
+        }
+        let edits: Vec<_> = picked.iter().flat_map(|f| &f.edits).collect();
+        let new = apply_by_file(&here.files, &edits)
+            .map_err(|(f, _)| format!("fixes to {} overlap", here.file(f).display))?;
+        if new.is_empty() {
+            break;
+        }
+        texts.extend(new);
+        let next = with_texts(install, &texts, &options);
+        if let Some(p) = next.problems.first() {
+            return Err(format!(
+                "fixed {} would not parse ({}); nothing was written. Please report this.",
+                p.path, p.message
+            ));
+        }
+        current = Some(next);
+    }
+    texts.retain(|f, t| *t != install.file(*f).text);
+    let mut diff = String::new();
+    let mut withheld = 0;
+    for (f, t) in &texts {
+        let file = install.file(*f);
+        let (d, w) = unified_diff(&file.display, &file.text, t, &|l| file.line_has_secret(l));
+        diff.push_str(&d);
+        withheld += w;
+    }
+    Ok(Outcome {
+        changes,
+        reviews: Vec::new(),
+        texts,
+        diff,
+        withheld,
+    })
+}
+
+/// Every step of the plan as `NNNN-sentry-VERSION.patch` in `dir`, each
+/// against the previous step's result (like `git format-patch`).
+fn write_patches(
+    install: &Install,
+    kb: &Kb,
+    plan: &migrate::Plan,
+    dir: &std::path::Path,
+    unsafe_too: bool,
+    err: &mut dyn Write,
+) -> Result<(), String> {
+    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let outcomes = migrate::simulate(install, kb, plan, unsafe_too);
+    for (i, (step, outcome)) in plan.steps.iter().zip(outcomes).enumerate() {
+        let o = outcome?;
+        let name = format!("{:04}-sentry-{}.patch", i + 1, step.release.version);
+        let mut text = format!(
+            "Subject: [PATCH {}/{}] Sentry self-hosted {}{}\n\n",
+            i + 1,
+            plan.steps.len(),
+            step.release.version,
+            if step.release.hard_stop {
+                " (hard stop)"
+            } else {
+                ""
+            }
+        );
+        for n in &step.notes {
+            text.push_str(&format!("- {n}\n"));
+        }
+        for r in &o.reviews {
+            text.push_str(&format!("- review: {r}\n"));
+        }
+        text.push_str("\nDeploy it (./install.sh, wait for the migrations) before applying the next patch.\n---\n");
+        text.push_str(&o.diff);
+        let path = dir.join(&name);
+        std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))?;
+        let _ = writeln!(err, "wrote {}", path.display());
+        if o.withheld > 0 {
+            let _ = writeln!(
+                err,
+                "  {} change(s) to lines holding secrets are not in the patch; apply this step with --write",
+                o.withheld
+            );
+        }
+    }
+    Ok(())
+}

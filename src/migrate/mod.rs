@@ -1,0 +1,250 @@
+//! Upgrades through the hard stops. A plan is the list of releases the
+//! operator deploys in turn; a step reconciles the install's files with one
+//! release's canonical state (see `compose`, `env`, `conf`), so any source
+//! release, including one between two known releases, arrives at the same
+//! place. Every change is a set of byte-range edits (`fix::Fix`): safe when
+//! it keeps every operator value, unsafe (with its reason) otherwise.
+
+pub mod compose;
+pub mod conf;
+pub mod env;
+
+use std::collections::BTreeMap;
+
+use crate::fix::{Applicability, Edit, Fix, apply_by_file};
+use crate::kb::version::Version;
+use crate::kb::{Kb, Release};
+use crate::model::{FileId, Install};
+
+/// One deployable release of a plan.
+#[derive(Debug)]
+pub struct Step<'k> {
+    pub release: &'k Release,
+    /// News and manual actions of every release since the previous step.
+    pub notes: Vec<&'k str>,
+}
+
+#[derive(Debug)]
+pub struct Plan<'k> {
+    pub from: Version,
+    pub to: Version,
+    pub steps: Vec<Step<'k>>,
+}
+
+/// The releases to deploy from `from` to `to`: every hard stop in between,
+/// then `to`. A plan from a release to itself has one step (reconcile only).
+pub fn plan(kb: &Kb, from: Version, to: Version) -> Result<Plan<'_>, String> {
+    let known = || {
+        kb.releases
+            .iter()
+            .filter(|r| !r.avoid)
+            .map(|r| r.version.to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let target = kb.release(to).ok_or_else(|| {
+        format!(
+            "sentrylint has no facts for {to}; it can migrate to: {}",
+            known()
+        )
+    })?;
+    if target.avoid {
+        return Err(format!(
+            "the self-hosted docs say to skip {to} (Django 3 migration issues); migrate to the release after it"
+        ));
+    }
+    if from > to {
+        return Err(format!(
+            "the install runs {from}, newer than {to}: self-hosted does not support downgrades"
+        ));
+    }
+    if from < kb.first().version {
+        return Err(format!(
+            "the install runs {from}, older than the first release sentrylint knows ({}); \
+             follow the hard stops 9.1.2, 21.5.0 and 21.6.3 from the self-hosted docs first",
+            kb.first().version
+        ));
+    }
+    let mut steps = Vec::new();
+    let mut prev = from;
+    for r in &kb.releases {
+        let is_step = (r.hard_stop && r.version > from && r.version < to) || r.version == to;
+        if !is_step {
+            continue;
+        }
+        let notes = kb
+            .releases
+            .iter()
+            .filter(|n| n.version > prev && n.version <= r.version)
+            .flat_map(|n| n.notes.iter().map(String::as_str))
+            .collect();
+        steps.push(Step { release: r, notes });
+        prev = r.version;
+    }
+    Ok(Plan { from, to, steps })
+}
+
+/// What one step changes, and what it leaves for a human.
+#[derive(Debug, Default)]
+pub struct StepChanges {
+    pub changes: Vec<Fix>,
+    /// Things the step does not change but a reviewer must look at.
+    pub reviews: Vec<String>,
+}
+
+impl StepChanges {
+    pub fn push(&mut self, fix: Fix) {
+        self.changes.push(fix);
+    }
+
+    pub fn review(&mut self, text: impl Into<String>) {
+        self.reviews.push(text.into());
+    }
+}
+
+/// Reconciles the install's files with `target`'s canonical state.
+pub fn reconcile(install: &Install, kb: &Kb, target: &Release) -> StepChanges {
+    let mut out = StepChanges::default();
+    compose::reconcile(install, kb, target, &mut out);
+    env::reconcile(install, kb, target, &mut out);
+    conf::reconcile(install, kb, target, &mut out);
+    out
+}
+
+/// The new text of every file the chosen changes touch.
+pub fn apply(install: &Install, changes: &[&Fix]) -> Result<BTreeMap<FileId, String>, String> {
+    let edits: Vec<&Edit> = changes.iter().flat_map(|f| &f.edits).collect();
+    apply_by_file(&install.files, &edits).map_err(|(file, e)| {
+        let culprits: Vec<&str> = changes
+            .iter()
+            .filter(|f| {
+                f.edits
+                    .iter()
+                    .any(|x| x.file == file && (x.span == e.first || x.span == e.second))
+            })
+            .map(|f| f.title.as_str())
+            .collect();
+        format!(
+            "two changes to {} overlap ({}); nothing was written",
+            install.files[file].display,
+            culprits.join(" / ")
+        )
+    })
+}
+
+/// The changes applied at `unsafe_too`'s level.
+pub fn chosen(step: &StepChanges, unsafe_too: bool) -> Vec<&Fix> {
+    step.changes
+        .iter()
+        .filter(|f| unsafe_too || f.applicability == Applicability::Safe)
+        .collect()
+}
+
+/// A step computed, applied in memory and checked.
+#[derive(Debug)]
+pub struct StepOutcome {
+    pub release: Version,
+    /// Every change, and whether it is applied at the chosen safety level.
+    pub changes: Vec<(Fix, bool)>,
+    pub reviews: Vec<String>,
+    /// New texts of the changed files.
+    pub texts: BTreeMap<FileId, String>,
+    /// The unified diff of all changed files (secret lines never shown).
+    pub diff: String,
+    /// Hunks left out of `diff` because they change a line holding a secret.
+    pub withheld: usize,
+}
+
+/// Computes the step to `target`, applies its changes in memory and checks
+/// that every file still parses. An error names what went wrong; nothing is
+/// written either way.
+pub fn compute_step(
+    install: &Install,
+    kb: &Kb,
+    target: &Release,
+    unsafe_too: bool,
+) -> Result<StepOutcome, String> {
+    let step = reconcile(install, kb, target);
+    let picked = chosen(&step, unsafe_too);
+    let texts = apply(install, &picked)?;
+    let after = crate::model::load::with_texts(
+        install,
+        &texts,
+        &crate::model::load::LoadOptions {
+            sentry_version: Some(target.version),
+        },
+    );
+    if let Some(p) = after.problems.first() {
+        let pos = p
+            .file
+            .map(|f| {
+                let lc = after.file(f).line_col(p.span.start as usize);
+                format!(":{}:{}", lc.line, lc.column)
+            })
+            .unwrap_or_default();
+        return Err(format!(
+            "the result of the step to {} would not parse ({}{pos}: {}); nothing was written. Please report this.",
+            target.version, p.path, p.message
+        ));
+    }
+    let mut diff = String::new();
+    let mut withheld = 0;
+    for (id, text) in &texts {
+        let file = install.file(*id);
+        let (d, w) = crate::fix::unified_diff(&file.display, &file.text, text, &|line| {
+            file.line_has_secret(line)
+        });
+        diff.push_str(&d);
+        withheld += w;
+    }
+    let changes = step
+        .changes
+        .into_iter()
+        .map(|f| {
+            let applied = unsafe_too || f.applicability == Applicability::Safe;
+            (f, applied)
+        })
+        .collect();
+    Ok(StepOutcome {
+        release: target.version,
+        changes,
+        reviews: step.reviews,
+        texts,
+        diff,
+        withheld,
+    })
+}
+
+/// Runs every step of a plan in memory, each on the previous one's result.
+pub fn simulate<'k>(
+    install: &Install,
+    kb: &'k Kb,
+    plan: &Plan<'k>,
+    unsafe_too: bool,
+) -> Vec<Result<StepOutcome, String>> {
+    let mut out = Vec::new();
+    let mut current: Option<Install> = None;
+    for step in &plan.steps {
+        let here = current.as_ref().unwrap_or(install);
+        let outcome = compute_step(here, kb, step.release, unsafe_too);
+        let next = outcome.as_ref().ok().map(|o| {
+            crate::model::load::with_texts(
+                here,
+                &o.texts,
+                &crate::model::load::LoadOptions {
+                    sentry_version: Some(step.release.version),
+                },
+            )
+        });
+        let failed = outcome.is_err();
+        out.push(outcome);
+        if failed {
+            break;
+        }
+        current = next;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests;
