@@ -3,7 +3,7 @@
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::fix::{Edit, Fix, py_ops};
-use crate::kb::ReleaseView;
+use crate::kb::{Release, ReleaseView};
 use crate::model::FileId;
 use crate::parse::pyconf::{Expr, ExprKind};
 use crate::rules::{Ctx, FixAvailability, Rule};
@@ -22,8 +22,17 @@ const MEMCACHED: &str = "django.core.cache.backends.memcached.MemcachedCache";
 const PYMEMCACHE: &str = "django.core.cache.backends.memcached.PyMemcacheCache";
 /// The option only python-memcached's client takes.
 const MAX_VALUE_LENGTH: &str = "server_max_value_length";
-/// What upstream's example passes to PyMemcacheCache (selfhosted-versions.md §4.3).
-const PYMEMCACHE_OPTIONS: &str = "{\"ignore_exc\": True}";
+
+/// The OPTIONS dict the examples pass to PyMemcacheCache, as the knowledge
+/// base writes it: from `release` when it uses that backend, else from the
+/// latest release that does.
+fn pymemcache_options<'k>(ctx: &Ctx<'k>, release: Option<&'k Release>) -> Option<&'k str> {
+    release
+        .into_iter()
+        .chain(ctx.kb.releases.iter().rev())
+        .find(|r| r.cache_backend == PYMEMCACHE)
+        .and_then(|r| r.cache_options_python.as_deref())
+}
 
 fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     let Some((file, conf)) = ctx.pyconf() else {
@@ -41,19 +50,26 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         .map(|(e, _)| e);
     if name == PYMEMCACHE {
         if let Some(key) = options.and_then(|o| option_key(o, MAX_VALUE_LENGTH)) {
-            let fix = default_options(options)
-                .map(|o| py_ops::replace_expr(file, o, PYMEMCACHE_OPTIONS))
-                .map(|e| Fix::safe(format!("Pass `{PYMEMCACHE_OPTIONS}` as OPTIONS"), vec![e]));
+            let wanted = pymemcache_options(ctx, ctx.view().map(|v| v.lower));
+            let fix = default_options(options).zip(wanted).map(|(o, w)| {
+                Fix::safe(
+                    format!("Pass `{w}` as OPTIONS"),
+                    vec![py_ops::replace_expr(file, o, w)],
+                )
+            });
             out.push(
                 ctx.diag(
                     &RULE,
                     file,
                     key.span,
                     format!("`{MAX_VALUE_LENGTH}` is not an option of `PyMemcacheCache`"),
-                    "PyMemcacheCache hands OPTIONS to pymemcache's client, which takes no \
-                     `server_max_value_length` argument, so the cache cannot be created; that \
-                     option belonged to the old `MemcachedCache`. Pass `{\"ignore_exc\": True}` \
-                     as upstream's example does from 24.1.1 (self-hosted#2728)",
+                    format!(
+                        "PyMemcacheCache hands OPTIONS to pymemcache's client, which takes no \
+                         `server_max_value_length` argument, so the cache cannot be created; that \
+                         option belonged to the old `MemcachedCache`. Pass {} as upstream's \
+                         example does from 24.1.1 (self-hosted#2728)",
+                        shown(wanted)
+                    ),
                 )
                 .with_fix(fix),
             );
@@ -66,7 +82,8 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     };
     if rejects(&view) {
         let version = view.describe();
-        let fix = switch_edits(ctx, file, backend, options).map(|edits| {
+        let wanted = pymemcache_options(ctx, Some(view.lower));
+        let fix = switch_edits(ctx, file, backend, options, wanted).map(|edits| {
             Fix::safe(
                 "Switch to `PyMemcacheCache` as upstream's example does",
                 edits,
@@ -81,8 +98,9 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                 format!(
                     "From 24.1.1 Sentry's Django has no MemcachedCache: `sentry upgrade` stops with \
                      `InvalidCacheBackendError`, and from 24.1.2 install.sh's check-memcached-backend.sh \
-                     exits 1. Use `\"BACKEND\": \"{PYMEMCACHE}\"` with `\"OPTIONS\": {PYMEMCACHE_OPTIONS}` \
-                     as the release's example does (self-hosted#2728, #2746)"
+                     exits 1. Use `\"BACKEND\": \"{PYMEMCACHE}\"` with {} as OPTIONS, as the \
+                     release's example does (self-hosted#2728, #2746)",
+                    shown(wanted)
                 ),
             )
             .with_fix(fix),
@@ -95,7 +113,8 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     if target.version <= view.version || !rejects(&target) {
         return;
     }
-    let fix = switch_edits(ctx, file, backend, options).map(|edits| {
+    let wanted = pymemcache_options(ctx, Some(target.lower));
+    let fix = switch_edits(ctx, file, backend, options, wanted).map(|edits| {
         Fix::unsafe_edits(
             "Switch to `PyMemcacheCache` as upstream's example does",
             format!(
@@ -118,8 +137,9 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                 "Sentry {} still loads MemcachedCache, but from 24.1.1 `sentry upgrade` stops with \
                  `InvalidCacheBackendError` and from 24.1.2 install.sh refuses the file \
                  (check-memcached-backend.sh). When you upgrade, set `\"BACKEND\": \"{PYMEMCACHE}\"` \
-                 and `\"OPTIONS\": {PYMEMCACHE_OPTIONS}` (self-hosted#2728, #2746)",
-                view.describe()
+                 with {} as OPTIONS (self-hosted#2728, #2746)",
+                view.describe(),
+                shown(wanted)
             ),
         )
         .with_fix(fix);
@@ -158,18 +178,24 @@ fn default_options(options: Option<&Expr>) -> Option<crate::source::Span> {
     }
 }
 
-/// Replaces the backend string and upstream's default OPTIONS; `None` when
-/// the block has another shape.
+/// Replaces the backend string and upstream's default OPTIONS with `wanted`;
+/// `None` when the block has another shape.
 fn switch_edits(
     ctx: &Ctx,
     file: FileId,
     backend: &Expr,
     options: Option<&Expr>,
+    wanted: Option<&str>,
 ) -> Option<Vec<Edit>> {
-    let options = default_options(options)?;
+    let (options, wanted) = default_options(options).zip(wanted)?;
     let backend = py_ops::replace_string(file, ctx.install.file(file), backend.span, PYMEMCACHE)?;
-    Some(vec![
-        backend,
-        py_ops::replace_expr(file, options, PYMEMCACHE_OPTIONS),
-    ])
+    Some(vec![backend, py_ops::replace_expr(file, options, wanted)])
+}
+
+/// The example's OPTIONS for a message.
+fn shown(wanted: Option<&str>) -> String {
+    match wanted {
+        Some(w) => format!("`{w}`"),
+        None => "the options of the release's example".into(),
+    }
 }
