@@ -3,6 +3,7 @@
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::fix::{Fix, py_ops};
+use crate::rules::helpers::quoted_list;
 use crate::rules::{Ctx, FixAvailability, Rule};
 use crate::source::Span;
 
@@ -58,7 +59,6 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             Span::new(start, source.line_end(source.line_index(start)))
         })
         .unwrap_or(Span::empty(0));
-    let shown: Vec<String> = missing.iter().map(|f| format!("`{f}`")).collect();
     let (what, verb) = if missing.len() == 1 {
         ("flag", "is")
     } else {
@@ -73,7 +73,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                 "{} {what} that Sentry {}'s example enables {verb} not set: {}",
                 missing.len(),
                 view.version,
-                shown.join(", ")
+                quoted_list(&missing)
             ),
             format!(
                 "install.sh never updates an existing sentry.conf.py, so flags that later releases \

@@ -5,6 +5,7 @@ use crate::diagnostic::{Diagnostic, Severity};
 use crate::fix::{Fix, py_ops};
 use crate::kb::version::Version;
 use crate::kb::{Release, ReleaseView, SettingFact};
+use crate::rules::helpers::quoted_list;
 use crate::rules::{Ctx, FixAvailability, Rule};
 use crate::source::Span;
 
@@ -74,20 +75,38 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         .filter(|f| conf.setting(&f.name).is_none())
         .collect();
     if !missing.is_empty() {
-        let names: Vec<String> = missing.iter().map(|f| format!("`{}`", f.name)).collect();
-        let (names, verb) = match names.as_slice() {
-            [one] => (one.clone(), "is"),
-            _ => (names.join(" and "), "are"),
+        let names: Vec<&str> = missing.iter().map(|f| f.name.as_str()).collect();
+        let verb = if names.len() == 1 { "is" } else { "are" };
+        let what = if names.contains(&SETTINGS[0]) {
+            "release health"
+        } else {
+            "the release monitor"
         };
+        let names = quoted_list(&names);
         let python: String = missing.iter().map(|f| f.python.as_str()).collect();
         // Safe when the running release's own example already has the lines.
         let now_fine = !ahead || missing.iter().all(|f| view.setting(&f.name).is_some());
         let fix = now_fine.then(|| {
-            let edit = match conf.item("SENTRY_OPTIONS", "system.event-retention-days") {
-                Some(a) if !a.conditional => {
+            // Right after the setting that precedes it in the example, else
+            // after the retention option (a blank line apart), else at the end.
+            let pos = SETTINGS
+                .iter()
+                .position(|n| *n == missing[0].name)
+                .unwrap_or(0);
+            let previous = SETTINGS[..pos]
+                .iter()
+                .rev()
+                .find_map(|n| conf.setting(n))
+                .filter(|a| !a.conditional);
+            let retention = conf
+                .item("SENTRY_OPTIONS", "system.event-retention-days")
+                .filter(|a| !a.conditional);
+            let edit = match (previous, retention) {
+                (Some(a), _) => py_ops::insert_after(file, source, a.stmt_span, &python),
+                (None, Some(a)) => {
                     py_ops::insert_after(file, source, a.stmt_span, &format!("\n{python}"))
                 }
-                _ => py_ops::append_statement(file, source, &python),
+                (None, None) => py_ops::append_statement(file, source, &python),
             };
             Fix::safe(
                 "Add the metrics release-health backends of the example",
@@ -111,7 +130,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         } else {
             (
                 format!(
-                    "{names} {verb} not set: release health reads the sessions dataset, which Sentry {version} no longer fills"
+                    "{names} {verb} not set: {what} reads the sessions dataset, which Sentry {version} no longer fills"
                 ),
                 "as the release's example does".to_string(),
             )

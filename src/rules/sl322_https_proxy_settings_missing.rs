@@ -1,7 +1,7 @@
 //! SL322: an https url-prefix without Django's proxy and secure-cookie settings.
 
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::rules::helpers::{parse_url, sentry_option};
+use crate::rules::helpers::{parse_url, quoted_list, sentry_option};
 use crate::rules::{Ctx, FixAvailability, Rule};
 
 pub const RULE: Rule = Rule {
@@ -45,7 +45,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     if missing.is_empty() {
         return;
     }
-    let names: Vec<String> = missing.iter().map(|(n, _)| format!("`{n}`")).collect();
+    let names: Vec<&str> = missing.iter().map(|(n, _)| *n).collect();
     let lines: Vec<String> = missing.iter().map(|(n, v)| format!("{n} {v}")).collect();
     let header_missing = missing.iter().any(|(n, _)| *n == SETTINGS[0].0);
     let mut help = String::new();
@@ -76,7 +76,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         prefix.span,
         format!(
             "system.url-prefix `{value}` is https, but sentry.conf.py does not set {}",
-            names.join(", ")
+            quoted_list(&names)
         ),
         help,
     ));
