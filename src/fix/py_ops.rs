@@ -106,6 +106,40 @@ pub fn insert_after(file_id: FileId, file: &SourceFile, after: Span, text: &str)
     Edit::insert(file_id, at, body)
 }
 
+/// Replaces a plain string literal (`"..."`, `'...'`, with an `r`/`u`
+/// prefix) by one holding `value`, in the same quotes. `None` when the
+/// literal is not one plain string (concatenated, triple-quoted, f-string,
+/// escapes) or `value` would need escaping.
+pub fn replace_string(
+    file_id: FileId,
+    file: &SourceFile,
+    literal: Span,
+    value: &str,
+) -> Option<Edit> {
+    let text = file.slice(literal);
+    let prefix_len = text.find(['"', '\'']).unwrap_or(text.len());
+    let (prefix, quoted) = text.split_at(prefix_len);
+    if !prefix.chars().all(|c| matches!(c, 'r' | 'R' | 'u' | 'U')) {
+        return None;
+    }
+    let quote = quoted.chars().next()?;
+    let inner = quoted.strip_prefix(quote)?.strip_suffix(quote)?;
+    let plain = |s: &str| !s.contains([quote, '\\', '\n', '\r']);
+    if !plain(inner) || !plain(value) {
+        return None;
+    }
+    Some(Edit::replace(
+        file_id,
+        literal,
+        format!("{prefix}{quote}{value}{quote}"),
+    ))
+}
+
+/// Replaces an expression (a value, a dict literal) with `text`.
+pub fn replace_expr(file_id: FileId, expr: Span, text: &str) -> Edit {
+    Edit::replace(file_id, expr, text)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -133,6 +167,23 @@ mod tests {
         assert!(out.contains("\"organizations:a\",\n            \"organizations:b\",\n            \"organizations:c\","), "{out}");
         let again = parse(&out);
         assert!(again.feature("organizations:b").is_some());
+    }
+
+    #[test]
+    fn strings_are_replaced_in_their_own_quotes() {
+        let text = "A = 'x'\nB = r\"y\"\nC = \"a\" \"b\"\nD = '''z'''\n";
+        let file = f(text);
+        let conf = parse(text);
+        let lit = |n: &str| conf.setting(n).unwrap().value.span;
+        let a = replace_string(0, &file, lit("A"), "new").unwrap();
+        let b = replace_string(0, &file, lit("B"), "new").unwrap();
+        assert_eq!(
+            apply(text, &[&a, &b]).unwrap(),
+            "A = 'new'\nB = r\"new\"\nC = \"a\" \"b\"\nD = '''z'''\n"
+        );
+        assert!(replace_string(0, &file, lit("C"), "new").is_none());
+        assert!(replace_string(0, &file, lit("D"), "new").is_none());
+        assert!(replace_string(0, &file, lit("A"), "it's").is_none());
     }
 
     #[test]

@@ -654,6 +654,25 @@ impl Walker<'_> {
                     _ => ExprKind::Unknown,
                 }
             }
+            // `a != b` (one comparison; chains stay unknown), as a `BinOp`.
+            "comparison_operator" => {
+                let mut cursor = node.walk();
+                let operands: Vec<Node> = node
+                    .named_children(&mut cursor)
+                    .filter(|c| c.kind() != "comment")
+                    .collect();
+                match operands.as_slice() {
+                    [l, r] => ExprKind::BinOp {
+                        op: self.src[l.end_byte()..r.start_byte()]
+                            .split_whitespace()
+                            .collect::<Vec<_>>()
+                            .join(" "),
+                        left: Box::new(self.expr(*l, depth + 1)),
+                        right: Box::new(self.expr(*r, depth + 1)),
+                    },
+                    _ => ExprKind::Unknown,
+                }
+            }
             "subscript" => match (
                 node.child_by_field_name("value"),
                 node.child_by_field_name("subscript"),
@@ -840,6 +859,21 @@ MIDDLEWARE += ("x",)
         assert!(options.dict_get("ignore_exc").is_some());
         assert!(matches!(&stmt.target, Target::Item { keys, .. } if keys.len() == 2));
         assert!(c.lookup("CACHES", &["default", "NOPE"]).is_none());
+    }
+
+    #[test]
+    fn comparisons_are_binary_operations() {
+        let c = parse("A = env(\"X\") != \"y\"\nB = a is not None\nC = 1 < 2 < 3\n");
+        let ExprKind::BinOp { op, left, right } = &c.setting("A").unwrap().value.kind else {
+            panic!("not a comparison");
+        };
+        assert_eq!(op, "!=");
+        assert_eq!(left.env_call().map(|(n, _)| n), Some("X"));
+        assert_eq!(right.as_str(), Some("y"));
+        assert!(
+            matches!(&c.setting("B").unwrap().value.kind, ExprKind::BinOp { op, .. } if op == "is not")
+        );
+        assert_eq!(c.setting("C").unwrap().value.kind, ExprKind::Unknown);
     }
 
     #[test]

@@ -884,6 +884,92 @@ pub fn missing_service(
     Some(ctx.diag(rule, file, span, message, help).with_fix(fix))
 }
 
+/// Where a Sentry option (`system.url-prefix`) is set.
+#[derive(Clone, Debug)]
+pub struct OptionSetting {
+    pub file: crate::model::FileId,
+    /// The value as written.
+    pub span: crate::source::Span,
+    /// The text, or `None` when it is not a literal (`env(...)`, a list).
+    pub value: Option<String>,
+    pub in_config_yml: bool,
+}
+
+/// A Sentry option from `sentry/config.yml`, else from
+/// `SENTRY_OPTIONS["key"]` in sentry.conf.py: Sentry writes config.yml's
+/// options over SENTRY_OPTIONS after the settings module loads.
+pub fn sentry_option(ctx: &Ctx, key: &str) -> Option<OptionSetting> {
+    if let Some((file, _, value)) = ctx.config_option(key)
+        && let Some((_, doc)) = ctx.config_yml()
+    {
+        let text = if doc.is_null(value) {
+            Some(String::new())
+        } else {
+            doc.scalar(value).map(str::to_string)
+        };
+        return Some(OptionSetting {
+            file,
+            span: doc.node(value).span,
+            value: text,
+            in_config_yml: true,
+        });
+    }
+    let (file, conf) = ctx.pyconf()?;
+    let a = conf.item("SENTRY_OPTIONS", key)?;
+    Some(OptionSetting {
+        file,
+        span: a.value.span,
+        value: a.value.as_str().map(str::to_string),
+        in_config_yml: false,
+    })
+}
+
+/// `scheme://host[:port]/rest` split up; `None` without `scheme://`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Url<'s> {
+    pub scheme: &'s str,
+    pub host: &'s str,
+    pub port: Option<&'s str>,
+    /// Path, query and fragment (empty or starting with `/`, `?` or `#`).
+    pub rest: &'s str,
+}
+
+pub fn parse_url(s: &str) -> Option<Url<'_>> {
+    let (scheme, after) = s.split_once("://")?;
+    let valid_scheme = scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+        && scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
+    if !valid_scheme {
+        return None;
+    }
+    let end = after.find(['/', '?', '#']).unwrap_or(after.len());
+    let (authority, rest) = after.split_at(end);
+    let authority = authority.rsplit('@').next().unwrap_or(authority);
+    let (host, port) = match authority.rsplit_once(':') {
+        Some((h, p)) if !p.contains(']') => (h, Some(p)),
+        _ => (authority, None),
+    };
+    Some(Url {
+        scheme,
+        host,
+        port,
+        rest,
+    })
+}
+
+impl Url<'_> {
+    /// `scheme://host[:port]` in lower case, without the scheme's default port.
+    pub fn origin(&self) -> String {
+        let scheme = self.scheme.to_ascii_lowercase();
+        let port = match (scheme.as_str(), self.port) {
+            ("http", Some("80")) | ("https", Some("443")) | (_, None) => String::new(),
+            (_, Some(p)) => format!(":{p}"),
+        };
+        format!("{scheme}://{}{port}", self.host.to_ascii_lowercase())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

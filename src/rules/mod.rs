@@ -40,6 +40,16 @@ mod sl306_unknown_image_variable;
 mod sl307_release_unknown;
 mod sl308_command_from_other_release;
 mod sl309_upgrade_path;
+mod sl310_cache_backend_invalid;
+mod sl311_missing_feature_flag;
+mod sl312_release_health_backend_missing;
+mod sl313_compose_profiles_missing;
+mod sl314_single_org_without_create;
+mod sl315_snuba_settings;
+mod sl320_url_prefix_invalid;
+mod sl321_csrf_trusted_origin_invalid;
+mod sl322_https_proxy_settings_missing;
+mod sl323_dead_setting;
 mod sl330_internal_port_published;
 mod sl331_external_network;
 mod sl332_default_secret_key;
@@ -109,6 +119,16 @@ pub static RULES: &[&Rule] = &[
     &sl307_release_unknown::RULE,
     &sl308_command_from_other_release::RULE,
     &sl309_upgrade_path::RULE,
+    &sl310_cache_backend_invalid::RULE,
+    &sl311_missing_feature_flag::RULE,
+    &sl312_release_health_backend_missing::RULE,
+    &sl313_compose_profiles_missing::RULE,
+    &sl314_single_org_without_create::RULE,
+    &sl315_snuba_settings::RULE,
+    &sl320_url_prefix_invalid::RULE,
+    &sl321_csrf_trusted_origin_invalid::RULE,
+    &sl322_https_proxy_settings_missing::RULE,
+    &sl323_dead_setting::RULE,
     &sl330_internal_port_published::RULE,
     &sl331_external_network::RULE,
     &sl332_default_secret_key::RULE,
@@ -308,8 +328,8 @@ pub fn check(
         }
         let start = out.len();
         (rule.check)(&ctx, &mut out);
-        // A finding keeps the severity its rule gave it (a rule may raise one
-        // above its default) unless the user configured one for the rule.
+        // A finding keeps the severity its rule gave it (a rule may raise or
+        // lower one from its default) unless the user configured one for the rule.
         if let Some(severity) = selection.configured_severity(rule) {
             for d in &mut out[start..] {
                 d.severity = severity;
