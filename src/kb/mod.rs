@@ -2,164 +2,70 @@
 //! the data files in `migrations/releases/` (embedded at compile time). The
 //! first file describes 23.4.0 in full; each later one lists what changed.
 
+pub mod fold;
 pub mod tree;
 pub mod version;
 
 use std::sync::{LazyLock, OnceLock};
 
-use serde::Deserialize;
-
 use crate::model::compose::{self, Compose, ComposeSources};
 use crate::parse::yaml::{self, YamlDoc};
+pub use fold::{CliFacts, EnvFact, Rename, SettingFact};
 use tree::CNode;
 use version::Version;
 
-include!(concat!(env!("OUT_DIR"), "/release_files.rs"));
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ReleaseFile {
-    version: String,
-    date: Option<String>,
-    #[serde(default)]
+/// A release as the build script writes it (see build.rs).
+struct ReleaseData {
+    version: Version,
+    date: Option<&'static str>,
     hard_stop: bool,
-    #[serde(default)]
     avoid: bool,
-    #[serde(default)]
-    notes: Vec<String>,
-    cli: Option<CliFile>,
-    #[serde(default)]
-    env: EnvOps,
-    #[serde(default)]
-    compose: Vec<ComposeOp>,
-    #[serde(default)]
-    sentry_conf: ConfOps,
+    notes: &'static [&'static str],
+    /// The canonical docker-compose.yml.
+    compose: &'static str,
+    env: &'static [EnvData],
+    features: &'static [&'static str],
+    settings: &'static [SettingData],
+    cache_backend: &'static str,
+    cache_options: &'static [&'static str],
+    cache_options_python: Option<&'static str>,
+    cli: CliFacts,
+    renames: &'static [RenameData],
+    /// Fingerprints of the `x-*` blocks, services and volumes, by path.
+    entries: &'static [(&'static str, u64)],
 }
 
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-struct CliFile {
-    unified_consumer: Option<bool>,
-    all_consumer_types: Option<bool>,
-    ingest_replay_recordings_command: Option<bool>,
+struct EnvData {
+    key: &'static str,
+    value: &'static str,
+    template: &'static str,
+    comment: &'static str,
 }
 
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-struct EnvOps {
-    text: Option<String>,
-    #[serde(default)]
-    set: Vec<EnvSet>,
-    #[serde(default)]
-    remove: Vec<KeyOnly>,
+struct SettingData {
+    name: &'static str,
+    value: Option<&'static str>,
+    python: &'static str,
+    after: Option<&'static str>,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct EnvSet {
-    key: String,
-    value: String,
-    after: Option<String>,
-    comment: Option<String>,
+struct RenameData {
+    from: &'static str,
+    to: &'static [&'static str],
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct KeyOnly {
-    #[serde(alias = "name")]
-    key: String,
-}
+include!(concat!(env!("OUT_DIR"), "/release_data.rs"));
 
-#[derive(Deserialize, Default, Clone, Copy, PartialEq, Eq, Debug)]
-#[serde(rename_all = "lowercase")]
-enum OpKind {
-    #[default]
-    Set,
-    Remove,
-    Rename,
-}
+/// Separates the keys of a path in `PATH_FINGERPRINTS`.
+pub const PATH_SEP: char = '\u{1f}';
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ComposeOp {
-    #[serde(default)]
-    op: OpKind,
-    path: String,
-    after: Option<String>,
-    yaml: Option<String>,
-    #[serde(default)]
-    to: Vec<String>,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-struct ConfOps {
-    features: Option<Vec<String>>,
-    cache_backend: Option<String>,
-    cache_options: Option<Vec<String>>,
-    cache_options_python: Option<String>,
-    #[serde(default)]
-    settings: Vec<SettingFile>,
-    #[serde(default)]
-    remove_settings: Vec<KeyOnly>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct SettingFile {
-    name: String,
-    value: Option<String>,
-    python: String,
-    after: Option<String>,
-}
-
-/// What the sentry CLI of a release accepts (only facts checked against source).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct CliFacts {
-    /// `sentry run consumer <name> --consumer-group <group>` exists.
-    pub unified_consumer: bool,
-    /// `run ingest-consumer --all-consumer-types` and repeated `--consumer-type` exist.
-    pub all_consumer_types: bool,
-    /// `sentry run ingest-replay-recordings` exists.
-    pub ingest_replay_recordings_command: bool,
-}
-
-/// A key of the release's `.env`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct EnvFact {
-    pub key: String,
-    /// The value at this release.
-    pub value: String,
-    /// The value as the data file writes it; `{version}` marks release-tracking values.
-    pub template: String,
-    /// Comment lines written above the key (each ending in `\n`).
-    pub comment: String,
-}
-
-impl EnvFact {
-    /// For `getsentry/sentry:{version}`: the part before the version.
-    pub fn tracking_prefix(&self) -> Option<&str> {
-        self.template.strip_suffix("{version}")
-    }
-}
-
-/// A setting the release's `sentry.conf.example.py` has.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct SettingFact {
-    /// `NAME` or `BASE["key"]`.
-    pub name: String,
-    /// The expected string value, when it is one.
-    pub value: Option<String>,
-    /// The statement as the example writes it, to insert when missing.
-    pub python: String,
-    /// The setting whose statement it goes after (else the end of the file).
-    pub after: Option<String>,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Rename {
-    pub from: String,
-    pub to: Vec<String>,
+/// The fingerprints upstream's values at `path` (keys joined by
+/// `PATH_SEP`) had over all releases; empty when no release had the path.
+pub fn path_fingerprints(path: &str) -> &'static [u64] {
+    PATH_FINGERPRINTS
+        .binary_search_by(|(p, _)| (*p).cmp(path))
+        .map(|i| PATH_FINGERPRINTS[i].1)
+        .unwrap_or(&[])
 }
 
 /// The release's compose file as sentrylint would write it, parsed.
@@ -177,7 +83,12 @@ pub struct Release {
     pub avoid: bool,
     /// Manual actions and news for an upgrade to this release.
     pub notes: Vec<String>,
-    pub compose: CNode,
+    /// The canonical docker-compose.yml, as sentrylint would write it.
+    pub compose_text: &'static str,
+    /// Services of the canonical compose file, in its order.
+    pub services: Vec<&'static str>,
+    /// Fingerprints of the `x-*` blocks, services and volumes, by path.
+    pub entries: &'static [(&'static str, u64)],
     pub env: Vec<EnvFact>,
     /// Flags the example enables, in the example's order.
     pub features: Vec<String>,
@@ -189,6 +100,7 @@ pub struct Release {
     pub cli: CliFacts,
     /// Services renamed or split in this release.
     pub renames: Vec<Rename>,
+    tree: OnceLock<CNode>,
     canonical: OnceLock<Canonical>,
 }
 
@@ -199,11 +111,73 @@ impl std::fmt::Debug for Release {
 }
 
 impl Release {
+    fn from_data(d: &'static ReleaseData) -> Release {
+        let prefix = format!("services{PATH_SEP}");
+        Release {
+            version: d.version,
+            date: d.date.map(str::to_string),
+            hard_stop: d.hard_stop,
+            avoid: d.avoid,
+            notes: d.notes.iter().map(|s| s.to_string()).collect(),
+            compose_text: d.compose,
+            services: d
+                .entries
+                .iter()
+                .filter_map(|(p, _)| p.strip_prefix(prefix.as_str()))
+                .collect(),
+            entries: d.entries,
+            env: d
+                .env
+                .iter()
+                .map(|e| EnvFact {
+                    key: e.key.into(),
+                    value: e.value.into(),
+                    template: e.template.into(),
+                    comment: e.comment.into(),
+                })
+                .collect(),
+            features: d.features.iter().map(|s| s.to_string()).collect(),
+            settings: d
+                .settings
+                .iter()
+                .map(|s| SettingFact {
+                    name: s.name.into(),
+                    value: s.value.map(str::to_string),
+                    python: s.python.into(),
+                    after: s.after.map(str::to_string),
+                })
+                .collect(),
+            cache_backend: d.cache_backend.into(),
+            cache_options: d.cache_options.iter().map(|s| s.to_string()).collect(),
+            cache_options_python: d.cache_options_python.map(str::to_string),
+            cli: d.cli,
+            renames: d
+                .renames
+                .iter()
+                .map(|r| Rename {
+                    from: r.from.into(),
+                    to: r.to.iter().map(|s| s.to_string()).collect(),
+                })
+                .collect(),
+            tree: OnceLock::new(),
+            canonical: OnceLock::new(),
+        }
+    }
+
+    /// The canonical compose file as a tree of entries (parsed on first use).
+    pub fn compose(&self) -> &CNode {
+        self.tree.get_or_init(|| {
+            // The build script parsed this text already; it cannot fail here.
+            tree::parse_document(self.compose_text)
+                .unwrap_or_else(|e| panic!("knowledge base {}: {e}", self.version))
+        })
+    }
+
     /// The compose model of a pristine install of this release.
     pub fn canonical(&self) -> &Canonical {
         self.canonical.get_or_init(|| {
-            let text = self.compose.render_document();
-            // The data is validated by `kb::tests`; a failure here is a data bug.
+            let text = self.compose_text.to_string();
+            // The build script parsed this text already; it cannot fail here.
             let doc = yaml::parse(&text, yaml::Options::default())
                 .unwrap_or_else(|e| panic!("knowledge base {}: {}", self.version, e.message));
             let compose = compose::build(&ComposeSources {
@@ -216,7 +190,7 @@ impl Release {
     }
 
     pub fn has_service(&self, name: &str) -> bool {
-        self.compose.at(&["services", name]).is_some()
+        self.services.contains(&name)
     }
 
     pub fn env_fact(&self, key: &str) -> Option<&EnvFact> {
@@ -243,196 +217,18 @@ pub struct Kb {
     pub releases: Vec<Release>,
 }
 
-static KB: LazyLock<Kb> = LazyLock::new(|| match Kb::load() {
-    Ok(kb) => kb,
-    // The data is embedded and checked by `cargo test`; this cannot happen in a release build.
-    Err(e) => panic!("invalid knowledge base: {e}"),
-});
+static KB: LazyLock<Kb> = LazyLock::new(Kb::load);
 
 impl Kb {
     pub fn get() -> &'static Kb {
         &KB
     }
 
-    pub fn load() -> Result<Kb, String> {
-        let mut files = Vec::new();
-        for (name, text) in RELEASE_FILES {
-            let file: ReleaseFile =
-                toml::from_str(text).map_err(|e| format!("migrations/releases/{name}: {e}"))?;
-            let version: Version = file
-                .version
-                .parse()
-                .map_err(|e| format!("migrations/releases/{name}: {e}"))?;
-            if format!("{version}.toml") != *name {
-                return Err(format!(
-                    "migrations/releases/{name}: declares version {version}"
-                ));
-            }
-            files.push((name, version, file));
+    /// The releases from the data the build script folded.
+    pub fn load() -> Kb {
+        Kb {
+            releases: RELEASE_DATA.iter().map(Release::from_data).collect(),
         }
-        files.sort_by_key(|(_, v, _)| *v);
-        let mut releases: Vec<Release> = Vec::new();
-        for (name, version, file) in files {
-            let err = |e: String| format!("migrations/releases/{name}: {e}");
-            let prev = releases.last();
-            let mut compose = prev.map(|p| p.compose.clone()).unwrap_or_else(CNode::root);
-            let mut renames = Vec::new();
-            for op in &file.compose {
-                let path: Vec<&str> = op.path.split('.').collect();
-                match op.op {
-                    OpKind::Set => {
-                        let yaml = op
-                            .yaml
-                            .as_deref()
-                            .ok_or_else(|| err(format!("`{}`: a set needs `yaml`", op.path)))?;
-                        let node = tree::parse_entry(yaml)
-                            .map_err(|e| err(format!("`{}`: {e}", op.path)))?;
-                        tree::set(&mut compose, &path, node, op.after.as_deref())
-                            .map_err(|e| err(format!("`{}`: {e}", op.path)))?;
-                    }
-                    OpKind::Remove => {
-                        tree::remove(&mut compose, &path)
-                            .map_err(|e| err(format!("`{}`: {e}", op.path)))?;
-                    }
-                    OpKind::Rename => {
-                        let from = path.last().copied().unwrap_or("").to_string();
-                        if op.to.is_empty() {
-                            return Err(err(format!("`{}`: a rename needs `to`", op.path)));
-                        }
-                        renames.push(Rename {
-                            from,
-                            to: op.to.clone(),
-                        });
-                    }
-                }
-            }
-            // .env
-            let mut env: Vec<EnvFact> = match (&file.env.text, prev) {
-                (Some(text), _) => parse_env_facts(text).map_err(err)?,
-                (None, Some(p)) => p.env.clone(),
-                (None, None) => return Err(err("the first release needs `[env] text`".into())),
-            };
-            for s in &file.env.set {
-                let fact = EnvFact {
-                    key: s.key.clone(),
-                    value: String::new(),
-                    template: s.value.clone(),
-                    comment: s.comment.clone().unwrap_or_default(),
-                };
-                match env.iter_mut().find(|e| e.key == s.key) {
-                    Some(existing) => {
-                        existing.template = fact.template;
-                        if !fact.comment.is_empty() {
-                            existing.comment = fact.comment;
-                        }
-                    }
-                    None => {
-                        let at = match &s.after {
-                            Some(a) => {
-                                env.iter().position(|e| &e.key == a).ok_or_else(|| {
-                                    err(format!("env `after = \"{a}\"`: no such key"))
-                                })? + 1
-                            }
-                            None => env.len(),
-                        };
-                        env.insert(at, fact);
-                    }
-                }
-            }
-            for r in &file.env.remove {
-                let before = env.len();
-                env.retain(|e| e.key != r.key);
-                if env.len() == before {
-                    return Err(err(format!("env: cannot remove `{}`: not set", r.key)));
-                }
-            }
-            for e in &mut env {
-                e.value = e.template.replace("{version}", &version.to_string());
-            }
-            // sentry.conf.py
-            let features = match (&file.sentry_conf.features, prev) {
-                (Some(f), _) => f.clone(),
-                (None, Some(p)) => p.features.clone(),
-                (None, None) => return Err(err("the first release needs `features`".into())),
-            };
-            let mut settings = prev.map(|p| p.settings.clone()).unwrap_or_default();
-            for s in &file.sentry_conf.settings {
-                let fact = SettingFact {
-                    name: s.name.clone(),
-                    value: s.value.clone(),
-                    python: s.python.clone(),
-                    after: s.after.clone(),
-                };
-                match settings.iter_mut().find(|x| x.name == s.name) {
-                    Some(x) => *x = fact,
-                    None => settings.push(fact),
-                }
-            }
-            for r in &file.sentry_conf.remove_settings {
-                settings.retain(|s| s.name != r.key);
-            }
-            let cache_backend = file
-                .sentry_conf
-                .cache_backend
-                .clone()
-                .or_else(|| prev.map(|p| p.cache_backend.clone()))
-                .ok_or_else(|| err("the first release needs `cache_backend`".into()))?;
-            let cache_options = file
-                .sentry_conf
-                .cache_options
-                .clone()
-                .or_else(|| prev.map(|p| p.cache_options.clone()))
-                .unwrap_or_default();
-            let cache_options_python = file
-                .sentry_conf
-                .cache_options_python
-                .clone()
-                .or_else(|| prev.and_then(|p| p.cache_options_python.clone()));
-            let base_cli = prev.map(|p| p.cli);
-            let cli_file = file.cli.unwrap_or_default();
-            let pick = |v: Option<bool>, prev: Option<bool>, what: &str| -> Result<bool, String> {
-                v.or(prev)
-                    .ok_or_else(|| err(format!("the first release needs `cli.{what}`")))
-            };
-            let cli = CliFacts {
-                unified_consumer: pick(
-                    cli_file.unified_consumer,
-                    base_cli.map(|c| c.unified_consumer),
-                    "unified_consumer",
-                )?,
-                all_consumer_types: pick(
-                    cli_file.all_consumer_types,
-                    base_cli.map(|c| c.all_consumer_types),
-                    "all_consumer_types",
-                )?,
-                ingest_replay_recordings_command: pick(
-                    cli_file.ingest_replay_recordings_command,
-                    base_cli.map(|c| c.ingest_replay_recordings_command),
-                    "ingest_replay_recordings_command",
-                )?,
-            };
-            releases.push(Release {
-                version,
-                date: file.date,
-                hard_stop: file.hard_stop,
-                avoid: file.avoid,
-                notes: file.notes,
-                compose,
-                env,
-                features,
-                settings,
-                cache_backend,
-                cache_options,
-                cache_options_python,
-                cli,
-                renames,
-                canonical: OnceLock::new(),
-            });
-        }
-        if releases.is_empty() {
-            return Err("no release files".into());
-        }
-        Ok(Kb { releases })
     }
 
     pub fn release(&self, v: Version) -> Option<&Release> {
@@ -512,12 +308,9 @@ impl<'k> ReleaseView<'k> {
     /// The services both neighbours have, in the upper release's order.
     pub fn required_services(&self) -> Vec<&'k str> {
         self.upper
-            .compose
-            .at(&["services"])
-            .map(|s| s.children())
-            .unwrap_or_default()
+            .services
             .iter()
-            .map(|s| s.key.as_str())
+            .copied()
             .filter(|n| self.requires_service(n))
             .collect()
     }
@@ -583,32 +376,6 @@ impl<'k> ReleaseView<'k> {
             ),
         }
     }
-}
-
-fn parse_env_facts(text: &str) -> Result<Vec<EnvFact>, String> {
-    let mut out = Vec::new();
-    let mut comment = String::new();
-    for line in text.lines() {
-        let t = line.trim();
-        if t.is_empty() {
-            continue;
-        }
-        if t.starts_with('#') {
-            comment.push_str(line);
-            comment.push('\n');
-            continue;
-        }
-        let (k, v) = line
-            .split_once('=')
-            .ok_or_else(|| format!("env text: `{line}` is not KEY=VALUE"))?;
-        out.push(EnvFact {
-            key: k.to_string(),
-            value: String::new(),
-            template: v.to_string(),
-            comment: std::mem::take(&mut comment),
-        });
-    }
-    Ok(out)
 }
 
 #[cfg(test)]

@@ -1,9 +1,10 @@
 use super::*;
+use crate::kb::fold;
 use crate::parse::yaml::first_difference;
 
 #[test]
 fn knowledge_base_loads_and_orders_releases() {
-    let kb = Kb::load().unwrap();
+    let kb = Kb::get();
     let versions: Vec<String> = kb.releases.iter().map(|r| r.version.to_string()).collect();
     for v in [
         "23.4.0", "23.6.2", "23.11.0", "24.1.0", "24.1.2", "24.8.0", "25.5.1",
@@ -27,7 +28,7 @@ fn knowledge_base_loads_and_orders_releases() {
 
 #[test]
 fn every_release_renders_a_valid_compose_file() {
-    let kb = Kb::load().unwrap();
+    let kb = Kb::get();
     for r in &kb.releases {
         let c = r.canonical();
         assert!(c.compose.service("web").is_some(), "{}", r.version);
@@ -43,7 +44,7 @@ fn knowledge_base_matches_upstream_files() {
         eprintln!("skipped: ../shared/upstream is absent");
         return;
     };
-    let kb = Kb::load().unwrap();
+    let kb = Kb::get();
     let mut checked = 0;
     for entry in std::fs::read_dir(&dir).unwrap() {
         let path = entry.unwrap().path();
@@ -78,7 +79,7 @@ fn knowledge_base_matches_upstream_files() {
 
 #[test]
 fn views_between_releases_use_both_sides() {
-    let kb = Kb::load().unwrap();
+    let kb = Kb::get();
     // 24.5.0 is not in the knowledge base: 24.1.2 and 24.8.0 bracket it.
     let v = kb.view("24.5.0".parse().unwrap()).unwrap();
     assert!(v.exact().is_none());
@@ -95,7 +96,7 @@ fn views_between_releases_use_both_sides() {
 
 #[test]
 fn facts_follow_the_documented_timeline() {
-    let kb = Kb::load().unwrap();
+    let kb = Kb::get();
     let at = |v: &str| kb.release(v.parse().unwrap()).unwrap();
     assert!(!at("23.5.2").cli.unified_consumer);
     assert!(at("23.6.0").cli.unified_consumer);
@@ -123,5 +124,98 @@ fn facts_follow_the_documented_timeline() {
         at("24.1.0")
             .features
             .contains(&"organizations:monitors".to_string())
+    );
+}
+
+/// The release files, read now (the build script read the same ones).
+fn release_files() -> Vec<(String, String)> {
+    let dir = crate::testing::repo().join("migrations/releases");
+    let mut files: Vec<(String, String)> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .map(|p| {
+            (
+                p.file_name().unwrap().to_str().unwrap().to_string(),
+                std::fs::read_to_string(&p).unwrap(),
+            )
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn the_build_script_folded_the_current_files() {
+    let files = release_files();
+    let refs: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(n, t)| (n.as_str(), t.as_str()))
+        .collect();
+    let folded = fold::fold(&refs).unwrap();
+    let kb = Kb::get();
+    assert_eq!(folded.len(), kb.releases.len());
+    for (f, r) in folded.iter().zip(&kb.releases) {
+        assert_eq!(f.version, r.version);
+        assert_eq!(f.compose.render_document(), r.compose_text, "{}", r.version);
+        assert_eq!(&f.env, &r.env, "{}", r.version);
+        assert_eq!(f.features, r.features, "{}", r.version);
+        // The tree parsed back from the text is the tree the fold built.
+        assert_eq!(r.compose(), &f.compose, "{}", r.version);
+    }
+}
+
+#[test]
+fn invalid_release_files_are_refused_with_the_file_and_the_reason() {
+    let files = release_files();
+    let base = files.iter().find(|(n, _)| n == "23.4.0.toml").unwrap();
+    let bad = [
+        (
+            "23.5.0.toml",
+            "version = \"23.5.0\"\n[[compose]]\npath = \"services.nope.command\"\nyaml = \"command: x\\n\"\n",
+            "does not exist",
+        ),
+        (
+            "23.5.0.toml",
+            "version = \"23.5.0\"\n[[compose]]\npath = \"services.x\"\nafter = \"nope\"\nyaml = \"x:\\n  image: a\\n\"\n",
+            "no such entry",
+        ),
+        (
+            "23.5.0.toml",
+            "version = \"23.5.0\"\nbogus = 1\n",
+            "unknown field",
+        ),
+        ("23.6.0.toml", "version = \"23.5.0\"\n", "declares version"),
+        (
+            "23.5.0.toml",
+            "version = \"23.5.0\"\n[[env.remove]]\nkey = \"NOPE\"\n",
+            "cannot remove",
+        ),
+    ];
+    for (name, text, why) in bad {
+        let e = fold::fold(&[(base.0.as_str(), base.1.as_str()), (name, text)]).unwrap_err();
+        assert!(e.contains(name) && e.contains(why), "{e}");
+    }
+}
+
+#[test]
+fn every_path_fingerprint_comes_from_some_release() {
+    let kb = Kb::get();
+    let web = kb.release("24.1.0".parse().unwrap()).unwrap();
+    let doc = &web.canonical().doc;
+    let services = doc.get(doc.root.unwrap(), "services").unwrap().value;
+    let cmd = doc
+        .get(doc.get(services, "worker").unwrap().value, "command")
+        .unwrap()
+        .value;
+    let fps = path_fingerprints(&format!("services{PATH_SEP}worker{PATH_SEP}command"));
+    assert!(fps.contains(&crate::parse::yaml::fingerprint(doc, cmd)));
+    assert!(path_fingerprints("services\u{1f}no-such-service").is_empty());
+    // ingest-consumer's 23.4.0 command is remembered though 24.1.0 lacks the service.
+    assert!(
+        !path_fingerprints(&format!(
+            "services{PATH_SEP}ingest-consumer{PATH_SEP}command"
+        ))
+        .is_empty()
     );
 }

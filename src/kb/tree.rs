@@ -160,6 +160,24 @@ pub fn parse_entry(snippet: &str) -> Result<CNode, String> {
     Ok(node_from(snippet, &doc, pairs[0].key, pairs[0].value))
 }
 
+/// Parses a whole document into the root of a tree.
+pub fn parse_document(text: &str) -> Result<CNode, String> {
+    let doc = yaml::parse(
+        text,
+        yaml::Options {
+            allow_unknown_aliases: true,
+        },
+    )
+    .map_err(|e| format!("invalid YAML at byte {}: {}", e.span.start, e.message))?;
+    let mut root = CNode::root();
+    if let (Some(r), CBody::Map { children, .. }) = (doc.root, &mut root.body) {
+        for p in doc.pairs(r) {
+            children.push(Arc::new(node_from(text, &doc, p.key, p.value)));
+        }
+    }
+    Ok(root)
+}
+
 /// Byte offset where the line holding `pos` starts.
 fn line_start(src: &str, pos: usize) -> usize {
     src[..pos].rfind('\n').map(|i| i + 1).unwrap_or(0)
@@ -358,6 +376,14 @@ snuba-consumer:
         node.render(2, 2, "\n", &mut indented);
         let expected: String = snippet.lines().map(|l| format!("  {l}\n")).collect();
         assert_eq!(indented, expected);
+    }
+
+    #[test]
+    fn documents_round_trip_through_the_tree() {
+        let text = "x: &a\n  k: 1\n# about s\ns:\n  w:\n    <<: *a\n    c: run web\n\nv:\n  d:\n";
+        let root = parse_document(text).unwrap();
+        assert_eq!(root.render_document(), text);
+        assert_eq!(parse_document(&root.render_document()).unwrap(), root);
     }
 
     #[test]

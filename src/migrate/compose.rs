@@ -17,7 +17,7 @@ use std::collections::HashMap;
 use super::StepChanges;
 use crate::fix::{Fix, yaml_ops};
 use crate::kb::tree::{CBody, CNode};
-use crate::kb::{Kb, Release};
+use crate::kb::{Kb, PATH_SEP, Release, path_fingerprints};
 use crate::model::{FileId, Install};
 use crate::parse::yaml::{self, NodeId, NodeKind, Pair, YamlDoc, same_value};
 use crate::source::{FileKind, SourceFile};
@@ -37,11 +37,10 @@ pub fn reconcile(install: &Install, kb: &Kb, target: &Release, out: &mut StepCha
         src: install.file(file),
         target,
         base,
-        historic: Historic::default(),
         renamed: HashMap::new(),
         out,
     };
-    cx.walk(root, &target.compose, &mut Vec::new());
+    cx.walk(root, target.compose(), &mut Vec::new());
     review_override(install, kb, target, cx.out);
 }
 
@@ -49,42 +48,38 @@ pub fn reconcile(install: &Install, kb: &Kb, target: &Release, out: &mut StepCha
 /// to that release's), ties going to the release nearest the detected one.
 /// It tells an entry removed by the operator from one upstream never had.
 fn file_release<'k>(install: &Install, kb: &'k Kb, doc: &YamlDoc, root: NodeId) -> &'k Release {
+    // The file's own entries, fingerprinted once: `x-*` blocks, services, volumes.
+    let mut mine: HashMap<String, u64> = HashMap::new();
+    for p in doc.pairs(root) {
+        let key = doc.scalar(p.key).unwrap_or("");
+        if key.starts_with("x-") {
+            mine.insert(key.to_string(), yaml::fingerprint(doc, p.value));
+        } else if key == "services" || key == "volumes" {
+            for q in doc.pairs(p.value) {
+                let name = doc.scalar(q.key).unwrap_or("");
+                mine.insert(
+                    format!("{key}{PATH_SEP}{name}"),
+                    yaml::fingerprint(doc, q.value),
+                );
+            }
+        }
+    }
     let detected = install.release.version;
     let mut best: Option<(i64, u32, &Release)> = None;
     for (idx, r) in kb.releases.iter().enumerate() {
-        let cdoc = &r.canonical().doc;
-        let Some(croot) = cdoc.root else { continue };
         let mut score = 0i64;
-        for top in ["services", "volumes"] {
-            let (Some(mine), Some(theirs)) = (doc.get(root, top), cdoc.get(croot, top)) else {
-                continue;
-            };
-            for p in doc.pairs(mine.value) {
-                let name = doc.scalar(p.key).unwrap_or("");
-                match cdoc.get(theirs.value, name) {
-                    Some(c) if same_value(doc, p.value, cdoc, c.value) => score += 2,
-                    Some(_) => {}
-                    None => score -= 1,
-                }
-            }
-            for c in cdoc.pairs(theirs.value) {
-                if doc
-                    .get(mine.value, cdoc.scalar(c.key).unwrap_or(""))
-                    .is_none()
-                {
-                    score -= 1;
-                }
+        for (path, fp) in r.entries {
+            match mine.get(*path) {
+                Some(m) if m == fp => score += 2,
+                Some(_) => {}
+                None if path.starts_with("x-") => {}
+                None => score -= 1,
             }
         }
-        for p in cdoc.pairs(croot) {
-            let key = cdoc.scalar(p.key).unwrap_or("");
-            if key.starts_with("x-")
-                && let Some(mine) = doc.get(root, key)
-                && same_value(doc, mine.value, cdoc, p.value)
-            {
-                score += 2;
-            }
-        }
+        score -= mine
+            .keys()
+            .filter(|k| !k.starts_with("x-") && !r.entries.iter().any(|(p, _)| p == k))
+            .count() as i64;
         let distance = match detected {
             Some(d) => {
                 let di = kb
@@ -107,17 +102,26 @@ fn file_release<'k>(install: &Install, kb: &'k Kb, doc: &YamlDoc, root: NodeId) 
     best.map(|b| b.2).unwrap_or(kb.first())
 }
 
-/// Upstream's values at each path, over all releases, parsed once.
-#[derive(Default)]
-struct Historic {
-    cache: HashMap<Vec<String>, Vec<(YamlDoc, NodeId)>>,
+/// Upstream's values at a path over all releases, as fingerprints.
+fn path_key(path: &[String]) -> String {
+    path.join(&PATH_SEP.to_string())
+}
+
+/// Some release had this path with exactly this value.
+fn historic_contains(path: &[String], doc: &YamlDoc, node: NodeId) -> bool {
+    path_fingerprints(&path_key(path)).contains(&yaml::fingerprint(doc, node))
+}
+
+/// Some release had this path.
+fn historic_exists(path: &[String]) -> bool {
+    !path_fingerprints(&path_key(path)).is_empty()
 }
 
 /// An entry as a one-entry document, and its value node.
 fn parsed(entry: &CNode) -> (YamlDoc, NodeId) {
     let mut text = String::new();
     entry.render(0, 2, "\n", &mut text);
-    // Knowledge-base snippets are validated by kb::tests.
+    // Knowledge-base snippets were parsed by the build script.
     let doc = yaml::parse(
         &text,
         yaml::Options {
@@ -129,34 +133,6 @@ fn parsed(entry: &CNode) -> (YamlDoc, NodeId) {
     (doc, value)
 }
 
-impl Historic {
-    fn values(&mut self, kb: &Kb, path: &[String]) -> &[(YamlDoc, NodeId)] {
-        self.cache.entry(path.to_vec()).or_insert_with(|| {
-            let p: Vec<&str> = path.iter().map(String::as_str).collect();
-            let mut seen: Vec<&CNode> = Vec::new();
-            for r in &kb.releases {
-                if let Some(n) = r.compose.at(&p)
-                    && !seen.contains(&n)
-                {
-                    seen.push(n);
-                }
-            }
-            seen.into_iter().map(parsed).collect()
-        })
-    }
-
-    /// Some release had this path with exactly this value.
-    fn contains(&mut self, kb: &Kb, path: &[String], doc: &YamlDoc, node: NodeId) -> bool {
-        self.values(kb, path)
-            .iter()
-            .any(|(d, n)| same_value(doc, node, d, *n))
-    }
-
-    fn exists(&mut self, kb: &Kb, path: &[String]) -> bool {
-        !self.values(kb, path).is_empty()
-    }
-}
-
 struct Cx<'a, 'k> {
     kb: &'k Kb,
     file: FileId,
@@ -165,7 +141,6 @@ struct Cx<'a, 'k> {
     target: &'k Release,
     /// The release the file is closest to.
     base: &'k Release,
-    historic: Historic,
     /// Services renamed away: name -> customized keys that could not be carried.
     renamed: HashMap<String, Vec<String>>,
     out: &'a mut StepChanges,
@@ -225,7 +200,7 @@ impl Cx<'_, '_> {
 
     fn at_base(&self, path: &[String]) -> Option<&CNode> {
         let p: Vec<&str> = path.iter().map(String::as_str).collect();
-        self.base.compose.at(&p)
+        self.base.compose().at(&p)
     }
 
     fn missing(&mut self, map: NodeId, parent: &CNode, idx: usize, path: &[String]) {
@@ -307,7 +282,7 @@ impl Cx<'_, '_> {
         for p in self.doc.pairs(old_pair.value).to_vec() {
             let key = self.doc.scalar(p.key).unwrap_or("").to_string();
             let hist = vec!["services".to_string(), old.clone(), key.clone()];
-            if self.historic.contains(self.kb, &hist, self.doc, p.value) {
+            if historic_contains(&hist, self.doc, p.value) {
                 continue;
             }
             match child.child(&key) {
@@ -336,7 +311,7 @@ impl Cx<'_, '_> {
             return;
         }
         let edit = yaml_ops::replace_value(self.file, self.src, self.doc, pair, child);
-        if self.historic.contains(self.kb, path, self.doc, pair.value) {
+        if historic_contains(path, self.doc, pair.value) {
             self.out.push(Fix::safe(
                 format!(
                     "Update `{}` to {}'s value",
@@ -368,7 +343,7 @@ impl Cx<'_, '_> {
     }
 
     fn extra(&mut self, pair: Pair, path: &[String]) {
-        if !self.historic.exists(self.kb, path) {
+        if !historic_exists(path) {
             return; // the operator's own
         }
         let edit = yaml_ops::remove_entry(self.file, self.src, self.doc, pair);
@@ -401,7 +376,7 @@ impl Cx<'_, '_> {
             what(path),
             self.target.version
         );
-        if self.historic.contains(self.kb, path, self.doc, pair.value) {
+        if historic_contains(path, self.doc, pair.value) {
             self.out.push(Fix::safe(title, vec![edit]));
         } else {
             self.out.push(Fix::unsafe_edits(

@@ -339,8 +339,8 @@ pub fn consumers(service: &Service) -> Vec<Consumer> {
 
 /// The canonical entry at `path` when both sides of the view agree on it.
 pub fn canonical_entry<'k>(view: &ReleaseView<'k>, path: &[&str]) -> Option<&'k CNode> {
-    let a = view.lower.compose.at(path)?;
-    let b = view.upper.compose.at(path)?;
+    let a = view.lower.compose().at(path)?;
+    let b = view.upper.compose().at(path)?;
     (a == b).then_some(a)
 }
 
@@ -363,24 +363,17 @@ pub fn insert_service_edit(ctx: &Ctx, name: &str) -> Option<Edit> {
     if !yaml_ops::missing_anchors(entry, doc).is_empty() {
         return None;
     }
-    let order: Vec<&str> = view
-        .upper
-        .compose
-        .at(&["services"])?
-        .children()
-        .iter()
-        .map(|c| c.key.as_str())
-        .collect();
+    let order: &[&str] = &view.upper.services;
     let idx = order.iter().position(|n| *n == name)?;
     let after: Vec<&str> = order[..idx].iter().rev().copied().collect();
-    let before: Vec<&str> = order[idx + 1..].to_vec();
+    let before: &[&str] = &order[idx + 1..];
     yaml_ops::insert_entry(
         file,
         ctx.install.file(file),
         doc,
         services,
         &after,
-        &before,
+        before,
         entry,
     )
 }

@@ -27,11 +27,11 @@ const ERRORS_ONLY: &str = "errors-only";
 const SWITCH: &str = "SENTRY_SELF_HOSTED_ERRORS_ONLY";
 
 fn uses_profiles(r: &Release) -> bool {
-    r.compose.at(&["services"]).is_some_and(|s| {
-        s.children()
-            .iter()
-            .any(|svc| svc.child("profiles").is_some())
-    })
+    r.canonical()
+        .compose
+        .services
+        .iter()
+        .any(|svc| svc.get("profiles").is_some())
 }
 
 fn profiles_of(s: &Service) -> Vec<&str> {

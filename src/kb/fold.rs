@@ -1,0 +1,381 @@
+//! Folding the release files of `migrations/releases/` into each release's
+//! state: 23.4.0 in full, every later release as the changes it lists. This
+//! runs in the build script (so invalid data fails the build, and a process
+//! never parses the files) and in the tests.
+
+use serde::Deserialize;
+
+use crate::kb::tree::{self, CNode};
+use crate::kb::version::Version;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReleaseFile {
+    version: String,
+    date: Option<String>,
+    #[serde(default)]
+    hard_stop: bool,
+    #[serde(default)]
+    avoid: bool,
+    #[serde(default)]
+    notes: Vec<String>,
+    cli: Option<CliFile>,
+    #[serde(default)]
+    env: EnvOps,
+    #[serde(default)]
+    compose: Vec<ComposeOp>,
+    #[serde(default)]
+    sentry_conf: ConfOps,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct CliFile {
+    unified_consumer: Option<bool>,
+    all_consumer_types: Option<bool>,
+    ingest_replay_recordings_command: Option<bool>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct EnvOps {
+    text: Option<String>,
+    #[serde(default)]
+    set: Vec<EnvSet>,
+    #[serde(default)]
+    remove: Vec<KeyOnly>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EnvSet {
+    key: String,
+    value: String,
+    after: Option<String>,
+    comment: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct KeyOnly {
+    #[serde(alias = "name")]
+    key: String,
+}
+
+#[derive(Deserialize, Default, Clone, Copy, PartialEq, Eq, Debug)]
+#[serde(rename_all = "lowercase")]
+enum OpKind {
+    #[default]
+    Set,
+    Remove,
+    Rename,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ComposeOp {
+    #[serde(default)]
+    op: OpKind,
+    path: String,
+    after: Option<String>,
+    yaml: Option<String>,
+    #[serde(default)]
+    to: Vec<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct ConfOps {
+    features: Option<Vec<String>>,
+    cache_backend: Option<String>,
+    cache_options: Option<Vec<String>>,
+    cache_options_python: Option<String>,
+    #[serde(default)]
+    settings: Vec<SettingFile>,
+    #[serde(default)]
+    remove_settings: Vec<KeyOnly>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SettingFile {
+    name: String,
+    value: Option<String>,
+    python: String,
+    after: Option<String>,
+}
+
+/// What the sentry CLI of a release accepts (only facts checked against source).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CliFacts {
+    /// `sentry run consumer <name> --consumer-group <group>` exists.
+    pub unified_consumer: bool,
+    /// `run ingest-consumer --all-consumer-types` and repeated `--consumer-type` exist.
+    pub all_consumer_types: bool,
+    /// `sentry run ingest-replay-recordings` exists.
+    pub ingest_replay_recordings_command: bool,
+}
+
+/// A key of the release's `.env`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EnvFact {
+    pub key: String,
+    /// The value at this release.
+    pub value: String,
+    /// The value as the data file writes it; `{version}` marks release-tracking values.
+    pub template: String,
+    /// Comment lines written above the key (each ending in `\n`).
+    pub comment: String,
+}
+
+impl EnvFact {
+    /// For `getsentry/sentry:{version}`: the part before the version.
+    pub fn tracking_prefix(&self) -> Option<&str> {
+        self.template.strip_suffix("{version}")
+    }
+}
+
+/// A setting the release's `sentry.conf.example.py` has.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SettingFact {
+    /// `NAME` or `BASE["key"]`.
+    pub name: String,
+    /// The expected string value, when it is one.
+    pub value: Option<String>,
+    /// The statement as the example writes it, to insert when missing.
+    pub python: String,
+    /// The setting whose statement it goes after (else the end of the file).
+    pub after: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Rename {
+    pub from: String,
+    pub to: Vec<String>,
+}
+
+/// One release after folding.
+#[derive(Debug)]
+pub struct Folded {
+    pub version: Version,
+    pub date: Option<String>,
+    pub hard_stop: bool,
+    pub avoid: bool,
+    pub notes: Vec<String>,
+    pub compose: CNode,
+    pub env: Vec<EnvFact>,
+    pub features: Vec<String>,
+    pub settings: Vec<SettingFact>,
+    pub cache_backend: String,
+    pub cache_options: Vec<String>,
+    pub cache_options_python: Option<String>,
+    pub cli: CliFacts,
+    pub renames: Vec<Rename>,
+}
+
+pub fn fold(inputs: &[(&str, &str)]) -> Result<Vec<Folded>, String> {
+    let mut files = Vec::new();
+    for (name, text) in inputs {
+        let file: ReleaseFile =
+            toml::from_str(text).map_err(|e| format!("migrations/releases/{name}: {e}"))?;
+        let version: Version = file
+            .version
+            .parse()
+            .map_err(|e| format!("migrations/releases/{name}: {e}"))?;
+        if format!("{version}.toml") != *name {
+            return Err(format!(
+                "migrations/releases/{name}: declares version {version}"
+            ));
+        }
+        files.push((name, version, file));
+    }
+    files.sort_by_key(|(_, v, _)| *v);
+    let mut releases: Vec<Folded> = Vec::new();
+    for (name, version, file) in files {
+        let err = |e: String| format!("migrations/releases/{name}: {e}");
+        let prev = releases.last();
+        let mut compose = prev.map(|p| p.compose.clone()).unwrap_or_else(CNode::root);
+        let mut renames = Vec::new();
+        for op in &file.compose {
+            let path: Vec<&str> = op.path.split('.').collect();
+            match op.op {
+                OpKind::Set => {
+                    let yaml = op
+                        .yaml
+                        .as_deref()
+                        .ok_or_else(|| err(format!("`{}`: a set needs `yaml`", op.path)))?;
+                    let node =
+                        tree::parse_entry(yaml).map_err(|e| err(format!("`{}`: {e}", op.path)))?;
+                    tree::set(&mut compose, &path, node, op.after.as_deref())
+                        .map_err(|e| err(format!("`{}`: {e}", op.path)))?;
+                }
+                OpKind::Remove => {
+                    tree::remove(&mut compose, &path)
+                        .map_err(|e| err(format!("`{}`: {e}", op.path)))?;
+                }
+                OpKind::Rename => {
+                    let from = path.last().copied().unwrap_or("").to_string();
+                    if op.to.is_empty() {
+                        return Err(err(format!("`{}`: a rename needs `to`", op.path)));
+                    }
+                    renames.push(Rename {
+                        from,
+                        to: op.to.clone(),
+                    });
+                }
+            }
+        }
+        // .env
+        let mut env: Vec<EnvFact> = match (&file.env.text, prev) {
+            (Some(text), _) => parse_env_facts(text).map_err(err)?,
+            (None, Some(p)) => p.env.clone(),
+            (None, None) => return Err(err("the first release needs `[env] text`".into())),
+        };
+        for s in &file.env.set {
+            let fact = EnvFact {
+                key: s.key.clone(),
+                value: String::new(),
+                template: s.value.clone(),
+                comment: s.comment.clone().unwrap_or_default(),
+            };
+            match env.iter_mut().find(|e| e.key == s.key) {
+                Some(existing) => {
+                    existing.template = fact.template;
+                    if !fact.comment.is_empty() {
+                        existing.comment = fact.comment;
+                    }
+                }
+                None => {
+                    let at = match &s.after {
+                        Some(a) => {
+                            env.iter()
+                                .position(|e| &e.key == a)
+                                .ok_or_else(|| err(format!("env `after = \"{a}\"`: no such key")))?
+                                + 1
+                        }
+                        None => env.len(),
+                    };
+                    env.insert(at, fact);
+                }
+            }
+        }
+        for r in &file.env.remove {
+            let before = env.len();
+            env.retain(|e| e.key != r.key);
+            if env.len() == before {
+                return Err(err(format!("env: cannot remove `{}`: not set", r.key)));
+            }
+        }
+        for e in &mut env {
+            e.value = e.template.replace("{version}", &version.to_string());
+        }
+        // sentry.conf.py
+        let features = match (&file.sentry_conf.features, prev) {
+            (Some(f), _) => f.clone(),
+            (None, Some(p)) => p.features.clone(),
+            (None, None) => return Err(err("the first release needs `features`".into())),
+        };
+        let mut settings = prev.map(|p| p.settings.clone()).unwrap_or_default();
+        for s in &file.sentry_conf.settings {
+            let fact = SettingFact {
+                name: s.name.clone(),
+                value: s.value.clone(),
+                python: s.python.clone(),
+                after: s.after.clone(),
+            };
+            match settings.iter_mut().find(|x| x.name == s.name) {
+                Some(x) => *x = fact,
+                None => settings.push(fact),
+            }
+        }
+        for r in &file.sentry_conf.remove_settings {
+            settings.retain(|s| s.name != r.key);
+        }
+        let cache_backend = file
+            .sentry_conf
+            .cache_backend
+            .clone()
+            .or_else(|| prev.map(|p| p.cache_backend.clone()))
+            .ok_or_else(|| err("the first release needs `cache_backend`".into()))?;
+        let cache_options = file
+            .sentry_conf
+            .cache_options
+            .clone()
+            .or_else(|| prev.map(|p| p.cache_options.clone()))
+            .unwrap_or_default();
+        let cache_options_python = file
+            .sentry_conf
+            .cache_options_python
+            .clone()
+            .or_else(|| prev.and_then(|p| p.cache_options_python.clone()));
+        let base_cli = prev.map(|p| p.cli);
+        let cli_file = file.cli.unwrap_or_default();
+        let pick = |v: Option<bool>, prev: Option<bool>, what: &str| -> Result<bool, String> {
+            v.or(prev)
+                .ok_or_else(|| err(format!("the first release needs `cli.{what}`")))
+        };
+        let cli = CliFacts {
+            unified_consumer: pick(
+                cli_file.unified_consumer,
+                base_cli.map(|c| c.unified_consumer),
+                "unified_consumer",
+            )?,
+            all_consumer_types: pick(
+                cli_file.all_consumer_types,
+                base_cli.map(|c| c.all_consumer_types),
+                "all_consumer_types",
+            )?,
+            ingest_replay_recordings_command: pick(
+                cli_file.ingest_replay_recordings_command,
+                base_cli.map(|c| c.ingest_replay_recordings_command),
+                "ingest_replay_recordings_command",
+            )?,
+        };
+        releases.push(Folded {
+            version,
+            date: file.date,
+            hard_stop: file.hard_stop,
+            avoid: file.avoid,
+            notes: file.notes,
+            compose,
+            env,
+            features,
+            settings,
+            cache_backend,
+            cache_options,
+            cache_options_python,
+            cli,
+            renames,
+        });
+    }
+    if releases.is_empty() {
+        return Err("no release files".into());
+    }
+    Ok(releases)
+}
+
+fn parse_env_facts(text: &str) -> Result<Vec<EnvFact>, String> {
+    let mut out = Vec::new();
+    let mut comment = String::new();
+    for line in text.lines() {
+        let t = line.trim();
+        if t.is_empty() {
+            continue;
+        }
+        if t.starts_with('#') {
+            comment.push_str(line);
+            comment.push('\n');
+            continue;
+        }
+        let (k, v) = line
+            .split_once('=')
+            .ok_or_else(|| format!("env text: `{line}` is not KEY=VALUE"))?;
+        out.push(EnvFact {
+            key: k.to_string(),
+            value: String::new(),
+            template: v.to_string(),
+            comment: std::mem::take(&mut comment),
+        });
+    }
+    Ok(out)
+}
