@@ -254,9 +254,26 @@ pub struct Service {
     pub body: Value,
     /// Where the service is written: (file, its mapping node) for base and override.
     pub written: Vec<(FileId, NodeId)>,
+    /// `command` split into words, on first use (rules ask often).
+    command_words: std::sync::OnceLock<Vec<String>>,
 }
 
 impl Service {
+    pub fn new(
+        name: String,
+        key_at: Origin,
+        body: Value,
+        written: Vec<(FileId, NodeId)>,
+    ) -> Service {
+        Service {
+            name,
+            key_at,
+            body,
+            written,
+            command_words: std::sync::OnceLock::new(),
+        }
+    }
+
     pub fn get(&self, key: &str) -> Option<&Value> {
         self.body.get(key)
     }
@@ -266,8 +283,9 @@ impl Service {
     }
 
     /// `command` as words (empty when unset: the image's default runs).
-    pub fn command(&self) -> Vec<String> {
-        self.get("command").map(Value::words).unwrap_or_default()
+    pub fn command(&self) -> &[String] {
+        self.command_words
+            .get_or_init(|| self.get("command").map(Value::words).unwrap_or_default())
     }
 
     /// Where the command is written, or the service key when it is inherited.
@@ -385,12 +403,8 @@ fn file_model(
                             });
                         }
                     };
-                    out.services.push(Service {
-                        name: svc.key,
-                        key_at: svc.key_at,
-                        written: vec![(file, node)],
-                        body,
-                    });
+                    out.services
+                        .push(Service::new(svc.key, svc.key_at, body, vec![(file, node)]));
                 }
             }
             "volumes" => out.volumes = Some(value),

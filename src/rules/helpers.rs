@@ -56,12 +56,12 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
 
 /// Words of a sentry command without a leading `sentry` (the image's
 /// entrypoint accepts both `sentry run ...` and `run ...`).
-pub fn sentry_words(service: &Service) -> Vec<String> {
-    let mut w = service.command();
-    if w.first().map(String::as_str) == Some("sentry") {
-        w.remove(0);
+pub fn sentry_words(service: &Service) -> &[String] {
+    let w = service.command();
+    match w.first().map(String::as_str) {
+        Some("sentry") => &w[1..],
+        _ => w,
     }
-    w
 }
 
 /// The value of `--flag value` or `--flag=value` in a word list (last wins, like click).
@@ -281,10 +281,10 @@ pub fn consumers(service: &Service) -> Vec<Consumer> {
     let words = sentry_words(service);
     let w: Vec<&str> = words.iter().map(String::as_str).collect();
     match w.as_slice() {
-        ["run", "consumer", ..] => match unified_consumer_name(&words) {
+        ["run", "consumer", ..] => match unified_consumer_name(words) {
             Some(name) => vec![Consumer::Sentry {
                 name: name.to_string(),
-                group: flag_value(&words, "--consumer-group")
+                group: flag_value(words, "--consumer-group")
                     .unwrap_or("")
                     .to_string(),
             }],
@@ -292,18 +292,18 @@ pub fn consumers(service: &Service) -> Vec<Consumer> {
         },
         ["run", "ingest-replay-recordings", ..] => vec![Consumer::Sentry {
             name: "ingest-replay-recordings".into(),
-            group: flag_value(&words, "--consumer-group")
+            group: flag_value(words, "--consumer-group")
                 .unwrap_or("ingest-replay-recordings")
                 .into(),
         }],
         ["run", "ingest-consumer", ..] => {
-            let group = flag_value(&words, "--consumer-group")
+            let group = flag_value(words, "--consumer-group")
                 .unwrap_or("ingest-consumer")
                 .to_string();
             let types: Vec<&str> = if words.iter().any(|x| x == "--all-consumer-types") {
                 vec!["events", "attachments", "transactions"]
             } else {
-                flag_values(&words, "--consumer-type")
+                flag_values(words, "--consumer-type")
             };
             types
                 .into_iter()
@@ -384,27 +384,6 @@ pub fn services_key(ctx: &Ctx) -> Option<(crate::model::FileId, crate::source::S
     let (file, doc) = ctx.compose_file()?;
     let pair = doc.get(doc.root?, "services")?;
     Some((file, doc.node(pair.key).span))
-}
-
-/// Whether compose reads the variable `name`: a `$name` reference in any
-/// value of a service, or a pass-through `environment` / `build.args` entry.
-pub fn compose_uses_variable(install: &Install, name: &str) -> bool {
-    let Some(compose) = &install.compose else {
-        return false;
-    };
-    compose.services.iter().any(|svc| {
-        let passes_through = [&["environment"][..], &["build", "args"][..]]
-            .iter()
-            .filter_map(|path| svc.body.path(path))
-            .any(|v| v.keyed().iter().any(|k| k.key == name && k.value.is_none()));
-        passes_through
-            || svc.body.scalars().iter().any(|s| {
-                s.text.contains('$')
-                    && crate::parse::interpolate::references(&s.text)
-                        .iter()
-                        .any(|r| r.name == name)
-            })
-    })
 }
 
 /// The mapping entry of a compose file whose value is the node `at` points
@@ -573,6 +552,7 @@ pub fn image_tag(image: &str) -> (Tag, bool) {
 /// env file compose reads (for variables compose uses), then the compose
 /// `image:` values that are not just one of those variables, each once
 /// (services sharing an anchor share its definition).
+/// Computed once per install by `Ctx::first_party_images`.
 pub fn first_party_images<'i>(ctx: &Ctx<'i>) -> Vec<ImageSite<'i>> {
     let mut out = Vec::new();
     let install = ctx.install;
@@ -580,7 +560,7 @@ pub fn first_party_images<'i>(ctx: &Ctx<'i>) -> Vec<ImageSite<'i>> {
         let (Some((file, entry)), Some(value)) = (ctx.env_entry(var), install.var(var)) else {
             continue;
         };
-        if !compose_uses_variable(install, var) {
+        if !ctx.compose_uses_variable(var) {
             continue;
         }
         if let Some((repo, _, _)) = first_party(value) {
@@ -756,7 +736,9 @@ pub fn scalar_span(install: &Install, at: Origin, start: usize, end: usize) -> S
 
 /// Variable names compose takes from the env file: interpolated anywhere in
 /// the compose files (`$VAR`, `${VAR:-x}`, also inside defaults), or passed
-/// through to a container by name (`environment: [VAR]` or `VAR:`).
+/// through to a container by name (`environment: [VAR]` or `VAR:`, and
+/// `build: {args: [VAR]}`). Rules ask through `Ctx::compose_uses_variable`,
+/// which computes this once per install.
 pub fn compose_env_names(install: &Install) -> HashSet<String> {
     let mut names: HashSet<String> = compose_value_scalars(install)
         .into_iter()
@@ -766,13 +748,15 @@ pub fn compose_env_names(install: &Install) -> HashSet<String> {
         .collect();
     if let Some(compose) = &install.compose {
         for svc in &compose.services {
-            if let Some(env) = svc.get("environment") {
-                names.extend(
-                    env.keyed()
-                        .into_iter()
-                        .filter(|k| k.value.is_none())
-                        .map(|k| k.key),
-                );
+            for path in [&["environment"][..], &["build", "args"][..]] {
+                if let Some(v) = svc.body.path(path) {
+                    names.extend(
+                        v.keyed()
+                            .into_iter()
+                            .filter(|k| k.value.is_none())
+                            .map(|k| k.key),
+                    );
+                }
             }
         }
     }

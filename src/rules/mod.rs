@@ -160,6 +160,9 @@ pub struct Ctx<'a> {
     pub release: Option<ReleaseView<'a>>,
     /// The release the team is heading to (`target-version`), if configured.
     pub target: Option<ReleaseView<'a>>,
+    /// Readings several rules share, computed on first use.
+    compose_vars: std::cell::OnceCell<std::collections::HashSet<String>>,
+    images: std::cell::OnceCell<Vec<helpers::ImageSite<'a>>>,
 }
 
 impl<'a> Ctx<'a> {
@@ -170,6 +173,8 @@ impl<'a> Ctx<'a> {
             kb,
             release: install.release.version.and_then(|v| kb.view(v)),
             target: target.and_then(|v| kb.view(v)),
+            compose_vars: std::cell::OnceCell::new(),
+            images: std::cell::OnceCell::new(),
         }
     }
 
@@ -267,6 +272,25 @@ impl<'a> Ctx<'a> {
     /// unknown or outside the knowledge base (rules then stay quiet).
     pub fn view(&self) -> Option<ReleaseView<'a>> {
         self.release
+    }
+
+    /// Compose reads this variable: references it in a value or passes it
+    /// through to a container by name.
+    pub fn compose_uses_variable(&self, name: &str) -> bool {
+        self.compose_env_names().contains(name)
+    }
+
+    /// Every variable compose reads (see `helpers::compose_env_names`).
+    pub fn compose_env_names(&self) -> &std::collections::HashSet<String> {
+        self.compose_vars
+            .get_or_init(|| helpers::compose_env_names(self.install))
+    }
+
+    /// Every definition of a Sentry-built image (env values compose uses, and
+    /// images written in compose).
+    pub fn first_party_images(&self) -> &[helpers::ImageSite<'a>] {
+        self.images
+            .get_or_init(|| helpers::first_party_images(self))
     }
 
     /// The version the install runs, when told.

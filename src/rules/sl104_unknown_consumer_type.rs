@@ -29,7 +29,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         if disabled_reason(ctx.install, svc).is_some() {
             continue;
         }
-        let types = flag_values(&words, "--consumer-type");
+        let types = flag_values(words, "--consumer-type");
         let valid: Vec<&str> = types
             .iter()
             .copied()

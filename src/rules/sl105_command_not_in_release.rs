@@ -37,7 +37,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         let restart = format!("so `{name}` exits at start and restarts in a loop");
         match words.get(1).map(String::as_str) {
             Some("consumer") if no_unified => {
-                let consumer = unified_consumer_name(&words);
+                let consumer = unified_consumer_name(words);
                 let shown =
                     consumer.map_or("run consumer".to_string(), |c| format!("run consumer {c}"));
                 let upstream = match consumer.and_then(|c| canonical_consumer(&view, c)) {
@@ -71,7 +71,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                         ),
                     ));
                 }
-                let types = flag_values(&words, "--consumer-type");
+                let types = flag_values(words, "--consumer-type");
                 let mut distinct: Vec<&str> = Vec::new();
                 for t in &types {
                     if !distinct.contains(t) {

@@ -30,10 +30,10 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     }
     for svc in &compose.services {
         let words = sentry_words(svc);
-        let Some(name) = unified_consumer_name(&words) else {
+        let Some(name) = unified_consumer_name(words) else {
             continue;
         };
-        if flag_value(&words, "--consumer-group").is_some()
+        if flag_value(words, "--consumer-group").is_some()
             || disabled_reason(ctx.install, svc).is_some()
         {
             continue;

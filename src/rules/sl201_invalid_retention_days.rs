@@ -101,12 +101,12 @@ fn coerced(ctx: &Ctx, file: FileId, span: Span, days: i64, shown: &str) -> Optio
     // Only the rust consumers coerce, and their replays processor keeps the value.
     let rust = ctx.compose().is_some_and(|c| {
         c.services.iter().any(|s| {
-            let mut w = s.command();
-            if w.first().map(String::as_str) == Some("snuba") {
-                w.remove(0);
-            }
+            let w = match s.command() {
+                [first, rest @ ..] if first == "snuba" => rest,
+                all => all,
+            };
             w.first().map(String::as_str) == Some("rust-consumer")
-                && flag_value(&w, "--storage").is_some_and(|st| st != "replays")
+                && flag_value(w, "--storage").is_some_and(|st| st != "replays")
                 && disabled_reason(ctx.install, s).is_none()
         })
     });

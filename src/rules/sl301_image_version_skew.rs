@@ -4,7 +4,7 @@ use crate::diagnostic::{Diagnostic, Severity};
 use crate::fix::Fix;
 use crate::kb::version::Tag;
 use crate::model::ReleaseSource;
-use crate::rules::helpers::{first_party_images, tracks_release};
+use crate::rules::helpers::tracks_release;
 use crate::rules::{Ctx, FixAvailability, Rule};
 
 pub const RULE: Rule = Rule {
@@ -22,7 +22,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         return;
     };
     let release = view.version;
-    for site in first_party_images(ctx) {
+    for site in ctx.first_party_images() {
         let Tag::Release(v) = site.tag else {
             continue;
         };

@@ -3,7 +3,7 @@
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::fix::Fix;
 use crate::kb::version::{Tag, split_image};
-use crate::rules::helpers::{first_party_images, tracks_release};
+use crate::rules::helpers::tracks_release;
 use crate::rules::{Ctx, FixAvailability, Rule};
 
 pub const RULE: Rule = Rule {
@@ -17,7 +17,7 @@ pub const RULE: Rule = Rule {
 };
 
 fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
-    for site in first_party_images(ctx) {
+    for site in ctx.first_party_images() {
         let what = match &site.tag {
             Tag::Moving(t) => format!("follows the moving tag `{t}`"),
             Tag::Missing => "has no tag, so docker pulls `latest`".to_string(),

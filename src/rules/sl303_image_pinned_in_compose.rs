@@ -3,7 +3,7 @@
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::fix::Fix;
-use crate::rules::helpers::{ImageAt, ImageSite, first_party_images, replace_compose_value};
+use crate::rules::helpers::{ImageAt, ImageSite, replace_compose_value};
 use crate::rules::{Ctx, FixAvailability, Rule};
 
 pub const RULE: Rule = Rule {
@@ -53,7 +53,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     if ctx.view().is_none() {
         return;
     }
-    for site in first_party_images(ctx) {
+    for site in ctx.first_party_images() {
         let ImageAt::Compose { at, raw, services } = &site.at else {
             continue;
         };
@@ -64,7 +64,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         {
             continue;
         }
-        let upstream = upstream_image(ctx, &site, services);
+        let upstream = upstream_image(ctx, site, services);
         // Upstream quotes the variable form.
         let yaml = upstream.as_ref().map(|u| {
             if u.contains('$') {

@@ -58,7 +58,7 @@ fn same_command_elsewhere<'c>(
     if addressed_by_name(view, name) {
         return None;
     }
-    let commands: Vec<Vec<String>> = view
+    let commands: Vec<&[String]> = view
         .canonical_services(name)
         .iter()
         .map(|c| c.command())

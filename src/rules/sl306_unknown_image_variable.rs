@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::fix::{Fix, env_ops};
 use crate::model::INSTALL_SH_VARIABLES;
-use crate::rules::helpers::{compose_uses_variable, did_you_mean};
+use crate::rules::helpers::did_you_mean;
 use crate::rules::{Ctx, FixAvailability, Rule};
 
 pub const RULE: Rule = Rule {
@@ -36,7 +36,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             || !seen.insert(key)
             || known.contains(key)
             || INSTALL_SH_VARIABLES.contains(&key)
-            || compose_uses_variable(ctx.install, key)
+            || ctx.compose_uses_variable(key)
         {
             continue;
         }

@@ -61,7 +61,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             continue;
         }
         let command = svc.command();
-        let expected: Vec<Vec<String>> = canonical.iter().map(|c| c.command()).collect();
+        let expected: Vec<&[String]> = canonical.iter().map(|c| c.command()).collect();
         if expected.contains(&command) {
             continue;
         }
@@ -82,10 +82,10 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         }
         let version = view.describe();
         let wanted = match view.exact() {
-            Some(_) => shown(&expected[0]),
+            Some(_) => shown(expected[0]),
             None => format!(
                 "{} ({}) or {} ({})",
-                shown(&expected[0]),
+                shown(expected[0]),
                 view.lower.version,
                 shown(expected.last().unwrap_or(&expected[0])),
                 view.upper.version
@@ -100,7 +100,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         } else {
             format!(
                 "`{name}` runs {}, its command in {}, but {} runs {wanted}",
-                shown(&command),
+                shown(command),
                 releases_shown(ctx, &from),
                 view.version
             )

@@ -6,9 +6,7 @@ use crate::diagnostic::{Diagnostic, Severity};
 use crate::fix::{Edit, Fix};
 use crate::model::{FileId, INSTALL_SH_VARIABLES};
 use crate::parse::env::{EnvEntry, EnvFile};
-use crate::rules::helpers::{
-    compose_env_names, did_you_mean, edit_distance, env_file_loaded_by_a_service,
-};
+use crate::rules::helpers::{did_you_mean, edit_distance, env_file_loaded_by_a_service};
 use crate::rules::{Ctx, FixAvailability, Rule};
 
 pub const RULE: Rule = Rule {
@@ -54,7 +52,7 @@ pub struct KnownKeys {
 
 impl KnownKeys {
     pub fn new(ctx: &Ctx) -> KnownKeys {
-        let mut names = compose_env_names(ctx.install);
+        let mut names = ctx.compose_env_names().clone();
         for r in &ctx.kb.releases {
             for e in &r.env {
                 names.insert(e.key.clone());
