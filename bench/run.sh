@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Benchmarks sentrylint as a user runs it: whole processes, release build.
+# Usage: bench/run.sh [--quick]   (--quick: 1, 100 and 1,000 installs only)
+# Needs hyperfine (Debian: apt-get install hyperfine) or falls back to GNU
+# time; compares with yamllint and compose-lint (PyPI) and dclint (npm) when
+# they are on PATH (bench/peers.sh installs them under bench/out/peers).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+OUT=bench/out
+mkdir -p "$OUT"
+cargo build --release --locked -q
+cargo build --release --locked -q --example gen_installs
+BIN=target/release/sentrylint
+GEN=target/release/examples/gen_installs
+SIZES=(1 100 1000 10000)
+[ "${1:-}" = "--quick" ] && SIZES=(1 100 1000)
+for n in "${SIZES[@]}"; do
+  [ -d "$OUT/tree-$n" ] || "$GEN" "$OUT/tree-$n" "$n"
+done
+# One 24.1.0-sized install, and a 23.4.0 one for the migration.
+"$GEN" "$OUT/one" 20 >/dev/null 2>&1
+ONE=$(ls -d "$OUT"/one/team-000/sentry-00019)   # release index 19 = 24.1.0
+OLD=$(ls -d "$OUT"/one/team-000/sentry-00000)   # 23.4.0
+export PATH="$PWD/$OUT/peers/bin:$PWD/$OUT/peers/node_modules/.bin:$PATH"
+
+echo "## machine"
+echo "$(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(free -g | awk '/Mem:/{print $2}') GiB"
+echo "sentrylint $($BIN --version | cut -d' ' -f2), $(rustc --version)"
+
+if command -v hyperfine >/dev/null; then
+  echo "## whole-process times (hyperfine, median)"
+  hyperfine -N -i --warmup 3 --style basic --export-markdown "$OUT/times.md" \
+    "$BIN --version" \
+    "$BIN check $ONE" \
+    "$BIN fix --to 24.1.0 $OLD" \
+    "$BIN check $OUT/tree-100" \
+    --runs 30 >/dev/null
+  hyperfine -N -i --warmup 1 --style basic --export-markdown "$OUT/times-trees.md" --runs 5 \
+    $(for n in "${SIZES[@]}"; do [ "$n" -ge 1000 ] && echo "$BIN check $OUT/tree-$n"; done) >/dev/null
+  cat "$OUT/times.md" "$OUT/times-trees.md"
+else
+  echo "(hyperfine missing: GNU time, single runs)"
+  for cmd in "$BIN --version" "$BIN check $ONE" "$BIN fix --to 24.1.0 $OLD"; do
+    /usr/bin/time -f "%e s  $cmd" $cmd >/dev/null 2>>"$OUT/time.log" || true
+  done
+  cat "$OUT/time.log"
+fi
+
+echo "## peak memory (GNU time)"
+for n in "${SIZES[@]}"; do
+  [ "$n" -ge 1000 ] || continue
+  /usr/bin/time -f "tree-$n: %e s, %M KB peak, %P CPU" "$BIN" check "$OUT/tree-$n" >/dev/null 2>"$OUT/mem-$n.log" || true
+  tail -1 "$OUT/mem-$n.log"
+done
+
+echo "## against other tools on the compose files of tree-100"
+FILES=$(find "$OUT/tree-100" -name docker-compose.yml | sort)
+ours=$(hyperfine -N -i --runs 5 --export-json "$OUT/ours.json" "$BIN check $OUT/tree-100" >/dev/null && python3 -c "import json;print(json.load(open('$OUT/ours.json'))['results'][0]['median'])")
+echo "sentrylint check (all files, all rules): ${ours}s"
+for peer in yamllint compose-lint dclint; do
+  if ! command -v "$peer" >/dev/null; then echo "$peer: not installed (bench/peers.sh)"; continue; fi
+  case "$peer" in
+    yamllint) cmd="yamllint -d relaxed $FILES" ;;
+    compose-lint) cmd="compose-lint $FILES" ;;
+    dclint) cmd="dclint $FILES" ;;
+  esac
+  hyperfine -i --runs 3 --export-json "$OUT/$peer.json" "$cmd" >/dev/null 2>&1 || true
+  theirs=$(python3 -c "import json;print(json.load(open('$OUT/$peer.json'))['results'][0]['median'])")
+  python3 -c "print(f'$peer: {float($theirs):.3f}s, sentrylint is {float($theirs)/float($ours):.1f}x faster')"
+done
