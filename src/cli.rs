@@ -80,6 +80,10 @@ pub enum Format {
     Concise,
     /// Machine-readable findings (schema in the README)
     Json,
+    /// GitHub Actions annotations, most severe first; with GITHUB_STEP_SUMMARY set, also the job summary
+    Github,
+    /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers
+    Sarif,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]

@@ -35,6 +35,9 @@ pub struct RunEnv {
     /// `NO_COLOR` is set (to anything non-empty).
     pub no_color: bool,
     pub term_width: Option<usize>,
+    /// `GITHUB_STEP_SUMMARY`: the file GitHub Actions shows as the job
+    /// summary; `--format github` appends the full report to it.
+    pub github_step_summary: Option<std::path::PathBuf>,
 }
 
 /// Runs the CLI: parses `args`, writes the report to `out` and messages to
@@ -91,5 +94,8 @@ pub fn env_from_process() -> RunEnv {
         stdout_is_terminal: std::io::stdout().is_terminal(),
         no_color: std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()),
         term_width: std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()),
+        github_step_summary: std::env::var_os("GITHUB_STEP_SUMMARY")
+            .filter(|v| !v.is_empty())
+            .map(std::path::PathBuf::from),
     }
 }

@@ -77,3 +77,18 @@ pub fn pristine_from_kb(version: Version) -> tempfile::TempDir {
     write_files(tmp.path(), &files);
     tmp
 }
+
+/// Runs the CLI in-process from the repository root (where `cargo test`
+/// runs); returns (exit code, stdout, stderr).
+pub fn run_cli(args: &[&str], env: &crate::RunEnv) -> (i32, String, String) {
+    let mut out = Vec::new();
+    let mut err = Vec::new();
+    let mut argv = vec!["sentrylint".into()];
+    argv.extend(args.iter().map(|a| a.into()));
+    let code = crate::run(argv, env, &mut out, &mut err);
+    (
+        code,
+        String::from_utf8(out).unwrap(),
+        String::from_utf8(err).unwrap(),
+    )
+}

@@ -64,6 +64,17 @@ pub fn run(
         })
         .collect();
     write_report(&reports, common, env, out)?;
+    if common.format == Format::Github
+        && let Some(path) = &env.github_step_summary
+        && let Err(e) = report::summary::append(&reports, path)
+    {
+        // The annotations are out already; a missing summary is no reason to fail the step.
+        writeln!(
+            err,
+            "warning: cannot append the job summary to {}: {e}",
+            path.display()
+        )?;
+    }
     let all = reports.iter().flat_map(|r| &r.diagnostics);
     let input_error = !path_problems.is_empty()
         || reports
@@ -117,6 +128,8 @@ fn write_report(
         }
         Format::Concise => report::concise::render(reports, target)?,
         Format::Json => report::json::render(reports, target)?,
+        Format::Github => report::github::render(reports, target)?,
+        Format::Sarif => report::sarif::render(reports, target)?,
     }
     target.flush()
 }
