@@ -69,6 +69,19 @@ pub struct CommonArgs {
     /// When to use colour
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+    #[command(flatten)]
+    pub config: ConfigArgs,
+}
+
+/// Which config file applies; flags given on the command line replace its values.
+#[derive(Args, Debug, Default, Clone)]
+pub struct ConfigArgs {
+    /// Use this config file instead of the nearest sentrylint.toml or .sentrylint.toml
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Use no config file
+    #[arg(long, conflicts_with = "config")]
+    pub no_config: bool,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum, Default)]
@@ -126,6 +139,8 @@ pub struct PlanArgs {
     /// Output format
     #[arg(long, value_enum, default_value_t = ListFormat::Human)]
     pub format: ListFormat,
+    #[command(flatten)]
+    pub config: ConfigArgs,
 }
 
 #[derive(Args, Debug)]
@@ -166,6 +181,8 @@ pub struct FixArgs {
     /// Output format
     #[arg(long, value_enum, default_value_t = ListFormat::Human)]
     pub format: ListFormat,
+    #[command(flatten)]
+    pub config: ConfigArgs,
 }
 
 #[derive(Args, Debug)]

@@ -6,31 +6,39 @@ use rayon::prelude::*;
 
 use crate::RunEnv;
 use crate::cli::{CheckArgs, ColorChoice, CommonArgs, Format, ListFormat};
-use crate::commands::{Reported, load_installs, parse_version};
+use crate::commands::{Overrides, Reported, load_jobs, parse_version, plan_jobs};
 use crate::diagnostic::Severity;
-use crate::model::load::LoadOptions;
 use crate::report::{self, InstallReport};
-use crate::rules::{self, RuleSelection};
+use crate::rules;
 
-/// Checks `--select`/`--ignore` codes name rules, printing why not.
-pub fn selection(common: &CommonArgs, err: &mut dyn Write) -> Result<RuleSelection, Reported> {
-    for code in common.select.iter().chain(&common.ignore) {
-        let known = code.eq_ignore_ascii_case("ALL")
-            || rules::RULES
-                .iter()
-                .any(|r| r.code.starts_with(&code.to_ascii_uppercase()) || r.name == code.as_str());
-        if !known {
-            let hint = rules::helpers::did_you_mean(code, rules::RULES.iter().map(|r| r.code))
-                .map(|c| format!(" (did you mean `{c}`?)"))
-                .unwrap_or_default();
-            let _ = writeln!(err, "error: `{code}` matches no rule{hint}");
-            return Err(Reported);
+/// Checks that `--select`/`--ignore` name rules, printing why not.
+pub fn check_selectors(selectors: &[String], err: &mut dyn Write) -> Result<(), Reported> {
+    let mut bad = false;
+    for s in selectors {
+        if let Some(message) = rules::selector_error(s) {
+            let _ = writeln!(err, "error: {message}");
+            bad = true;
         }
     }
-    Ok(RuleSelection {
+    if bad { Err(Reported) } else { Ok(()) }
+}
+
+/// The flags of `check` that a config file may also set.
+fn overrides(common: &CommonArgs, err: &mut dyn Write) -> Result<Overrides, Reported> {
+    let (Ok(sentry_version), Ok(target_version), Ok(())) = (
+        parse_version("--sentry-version", &common.sentry_version, err),
+        parse_version("--target-version", &common.target_version, err),
+        check_selectors(&[&common.select[..], &common.ignore[..]].concat(), err),
+    ) else {
+        return Err(Reported);
+    };
+    Ok(Overrides {
         select: common.select.clone(),
         ignore: common.ignore.clone(),
-        severity: Vec::new(),
+        fail_on: common.fail_on,
+        sentry_version,
+        target_version,
+        config: common.config.clone(),
     })
 }
 
@@ -41,28 +49,29 @@ pub fn run(
     err: &mut dyn Write,
 ) -> std::io::Result<i32> {
     let common = &args.common;
-    let (Ok(sentry_version), Ok(target)) = (
-        parse_version("--sentry-version", &common.sentry_version, err),
-        parse_version("--target-version", &common.target_version, err),
-    ) else {
+    let Ok(flags) = overrides(common, err) else {
         return Ok(2);
     };
-    let Ok(selection) = selection(common, err) else {
+    let Ok((jobs, path_problems)) = plan_jobs(&args.paths, &flags, err) else {
         return Ok(2);
     };
-    let (installs, path_problems) =
-        load_installs(&args.paths, &LoadOptions { sentry_version }, err)?;
-    let reports: Vec<InstallReport> = installs
+    let checked: Vec<(InstallReport, Option<Severity>)> = load_jobs(jobs)
         .into_par_iter()
-        .map(|install| {
-            let mut diagnostics = rules::check(&install, &selection, target);
+        .map(|(install, settings)| {
+            let mut diagnostics =
+                rules::check(&install, &settings.selection, settings.target_version);
             report::redact(&install, &mut diagnostics);
-            InstallReport {
+            let report = InstallReport {
                 install,
                 diagnostics,
-            }
+            };
+            (report, settings.fail_threshold)
         })
         .collect();
+    let failed = checked.iter().any(|(r, threshold)| {
+        threshold.is_some_and(|t| r.diagnostics.iter().any(|d| d.severity >= t))
+    });
+    let reports: Vec<InstallReport> = checked.into_iter().map(|(r, _)| r).collect();
     write_report(&reports, common, env, out)?;
     if common.format == Format::Github
         && let Some(path) = &env.github_step_summary
@@ -75,16 +84,10 @@ pub fn run(
             path.display()
         )?;
     }
-    let all = reports.iter().flat_map(|r| &r.diagnostics);
     let input_error = !path_problems.is_empty()
         || reports
             .iter()
             .any(|r| r.diagnostics.iter().any(|d| d.code == "SL000"));
-    let threshold = common
-        .fail_on
-        .map(|f| f.threshold())
-        .unwrap_or(Some(Severity::Warning));
-    let failed = threshold.is_some_and(|t| all.into_iter().any(|d| d.severity >= t));
     Ok(if input_error {
         2
     } else if failed {

@@ -2,6 +2,7 @@
 //! `rules/CODE.md` and one fixture folder in `testdata/rules/CODE/`
 //! (`tests.rs` rejects a rule missing any of them).
 
+use crate::config::PathIgnore;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::fix::Fix;
 use crate::kb::version::Version;
@@ -183,13 +184,33 @@ impl<'a> Ctx<'a> {
     }
 }
 
-/// Which rules run and how severe they are.
+/// Whether `selector` (a code, a code prefix like `SL1`, a name or `ALL`) picks `rule`.
+pub fn selects(selector: &str, rule: &Rule) -> bool {
+    selector.eq_ignore_ascii_case("ALL")
+        || rule.code.starts_with(&selector.to_ascii_uppercase())
+        || rule.name == selector
+}
+
+/// Why `selector` matches no rule, with a suggestion; `None` when it matches one.
+pub fn selector_error(selector: &str) -> Option<String> {
+    if RULES.iter().any(|r| selects(selector, r)) {
+        return None;
+    }
+    let hint = helpers::did_you_mean(selector, RULES.iter().flat_map(|r| [r.code, r.name]))
+        .map(|c| format!(" (did you mean `{c}`?)"))
+        .unwrap_or_default();
+    Some(format!("`{selector}` matches no rule{hint}"))
+}
+
+/// Which rules run, where, and how severe they are.
 #[derive(Clone, Debug, Default)]
 pub struct RuleSelection {
     /// Codes (or prefixes like `SL1`) to run; empty means all.
     pub select: Vec<String>,
     pub ignore: Vec<String>,
     pub severity: Vec<(String, Severity)>,
+    /// Rules skipped in the files a glob matches (`per-path-ignores`).
+    pub per_path_ignores: Vec<PathIgnore>,
 }
 
 impl RuleSelection {
@@ -198,13 +219,18 @@ impl RuleSelection {
         if rule.code == "SL000" {
             return true;
         }
-        let matches = |sel: &String| {
-            sel.eq_ignore_ascii_case("ALL")
-                || rule.code.starts_with(&sel.to_ascii_uppercase())
-                || rule.name == sel
-        };
-        let selected = self.select.is_empty() || self.select.iter().any(matches);
-        selected && !self.ignore.iter().any(matches)
+        let selected = self.select.is_empty() || self.select.iter().any(|s| selects(s, rule));
+        selected && !self.ignore.iter().any(|s| selects(s, rule))
+    }
+
+    /// Whether `rule` runs on the file at `path` (on disk), after `per-path-ignores`.
+    pub fn enabled_at(&self, rule: &Rule, path: &std::path::Path) -> bool {
+        self.enabled(rule)
+            && (rule.code == "SL000"
+                || !self
+                    .per_path_ignores
+                    .iter()
+                    .any(|p| p.selectors.iter().any(|s| selects(s, rule)) && p.matches(path)))
     }
 
     pub fn severity_of(&self, rule: &Rule) -> Severity {
@@ -236,6 +262,14 @@ pub fn check(
         for d in &mut out[start..] {
             d.severity = severity;
         }
+    }
+    if !selection.per_path_ignores.is_empty() {
+        out.retain(|d| {
+            let (Some(file), Some(rule)) = (d.file, by_code(d.code)) else {
+                return true;
+            };
+            selection.enabled_at(rule, &install.files[file].path)
+        });
     }
     sort(&mut out);
     out
