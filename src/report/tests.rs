@@ -26,7 +26,7 @@ fn fixture_args(format: &str) -> Vec<&str> {
     vec![
         "check",
         "--select",
-        "SL001,SL101",
+        "SL001,SL002,SL101",
         "--format",
         format,
         "testdata/report",

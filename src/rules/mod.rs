@@ -16,8 +16,11 @@ use crate::source::{FileKind, Span};
 
 pub mod helpers;
 
+pub mod suppression;
+
 mod sl000_parse_error;
 mod sl001_duplicate_key;
+mod sl002_unused_suppression;
 mod sl101_replay_consumer_missing;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -51,6 +54,7 @@ impl std::fmt::Debug for Rule {
 pub static RULES: &[&Rule] = &[
     &sl000_parse_error::RULE,
     &sl001_duplicate_key::RULE,
+    &sl002_unused_suppression::RULE,
     &sl101_replay_consumer_missing::RULE,
 ];
 
@@ -263,13 +267,27 @@ pub fn check(
             d.severity = severity;
         }
     }
-    if !selection.per_path_ignores.is_empty() {
-        out.retain(|d| {
-            let (Some(file), Some(rule)) = (d.file, by_code(d.code)) else {
-                return true;
-            };
-            selection.enabled_at(rule, &install.files[file].path)
-        });
+    let runs_here = |d: &Diagnostic| {
+        let (Some(file), Some(rule)) = (d.file, by_code(d.code)) else {
+            return true;
+        };
+        selection.enabled_at(rule, &install.files[file].path)
+    };
+    out.retain(runs_here);
+    let directives = suppression::read(install);
+    let mut usage = suppression::Usage::new(&directives);
+    let mut out = suppression::apply(install, &directives, out, &mut usage);
+    let unused = &sl002_unused_suppression::RULE;
+    if selection.enabled(unused) {
+        let judged =
+            |rule: &Rule, file: FileId| selection.enabled_at(rule, &install.files[file].path);
+        let mut found = sl002_unused_suppression::report(install, &directives, &usage, &judged);
+        found.retain(runs_here);
+        let severity = selection.severity_of(unused);
+        for d in &mut found {
+            d.severity = severity;
+        }
+        out.extend(suppression::apply(install, &directives, found, &mut usage));
     }
     sort(&mut out);
     out
