@@ -33,12 +33,20 @@ pub enum Command {
         /// Code (SL101) or name (replay-consumer-missing)
         code: String,
     },
+    /// Print a shell completion script: `sentrylint completions bash > /etc/bash_completion.d/sentrylint`
+    Completions {
+        /// The shell to complete in
+        shell: clap_complete::Shell,
+    },
 }
 
 #[derive(Args, Debug, Default)]
 pub struct CheckArgs {
-    /// Deployment roots, files of installs, or folders to search [default: .]
+    /// Deployment roots, files of installs, or folders to search [default: .]; `-` reads one file from standard input
     pub paths: Vec<PathBuf>,
+    /// With `-`: the path of the file on standard input (the report names it; its install's other files are read from disk)
+    #[arg(long, value_name = "PATH")]
+    pub stdin_filename: Option<PathBuf>,
     #[command(flatten)]
     pub common: CommonArgs,
 }

@@ -39,6 +39,9 @@ pub struct RunEnv {
     /// `GITHUB_STEP_SUMMARY`: the file GitHub Actions shows as the job
     /// summary; `--format github` appends the full report to it.
     pub github_step_summary: Option<std::path::PathBuf>,
+    /// Standard input, when given in-process (tests); `None` reads the
+    /// process's standard input when `-` asks for it.
+    pub stdin: Option<Vec<u8>>,
 }
 
 /// Runs the CLI: parses `args`, writes the report to `out` and messages to
@@ -62,6 +65,11 @@ pub fn run(args: Vec<OsString>, env: &RunEnv, out: &mut dyn Write, err: &mut dyn
         Command::Plan(args) => commands::plan::run(&args, out, err),
         Command::Fix(args) => commands::fix::run(&args, out, err),
         Command::Rules(args) => commands::check::list_rules(args.format, out).map(|_| 0),
+        Command::Completions { shell } => {
+            use clap::CommandFactory;
+            clap_complete::generate(shell, &mut Cli::command(), "sentrylint", out);
+            Ok(0)
+        }
         Command::Rule { code } => match rules::by_code(&code) {
             Some(rule) => out.write_all(rule.doc.as_bytes()).map(|_| 0),
             None => {
@@ -98,5 +106,6 @@ pub fn env_from_process() -> RunEnv {
         github_step_summary: std::env::var_os("GITHUB_STEP_SUMMARY")
             .filter(|v| !v.is_empty())
             .map(std::path::PathBuf::from),
+        stdin: None,
     }
 }

@@ -1,13 +1,15 @@
 //! `sentrylint check`: lint installs and report.
 
-use std::io::Write;
+use std::io::{Read, Write};
 
 use rayon::prelude::*;
 
 use crate::RunEnv;
 use crate::cli::{CheckArgs, ColorChoice, CommonArgs, Format, ListFormat};
-use crate::commands::{Overrides, Reported, load_jobs, parse_version, plan_jobs};
+use crate::commands::{Job, Overrides, Reported, jobs_for, load_jobs, parse_version, plan_jobs};
 use crate::diagnostic::Severity;
+use crate::discover;
+use crate::model::load::GivenFile;
 use crate::report::{self, InstallReport};
 use crate::rules;
 
@@ -52,7 +54,19 @@ pub fn run(
     let Ok(flags) = overrides(common, err) else {
         return Ok(2);
     };
-    let Ok((jobs, path_problems)) = plan_jobs(&args.paths, &flags, err) else {
+    let from_stdin = args.paths.iter().any(|p| p.as_os_str() == "-");
+    let planned = if from_stdin {
+        stdin_job(args, &flags, env, err).map(|job| (vec![job], Vec::new()))
+    } else if args.stdin_filename.is_some() {
+        let _ = writeln!(
+            err,
+            "error: --stdin-filename names the file on standard input; pass `-` as the path too"
+        );
+        Err(Reported)
+    } else {
+        plan_jobs(&args.paths, &flags, err)
+    };
+    let Ok((jobs, path_problems)) = planned else {
         return Ok(2);
     };
     let checked: Vec<(InstallReport, Option<Severity>)> = load_jobs(jobs)
@@ -95,6 +109,53 @@ pub fn run(
     } else {
         0
     })
+}
+
+/// The install of the file `--stdin-filename` names, with standard input
+/// in place of that file: an editor lints its unsaved buffer against the
+/// rest of the install on disk.
+fn stdin_job(
+    args: &CheckArgs,
+    flags: &Overrides,
+    env: &RunEnv,
+    err: &mut dyn Write,
+) -> Result<Job, Reported> {
+    let fail = |err: &mut dyn Write, message: String| {
+        let _ = writeln!(err, "error: {message}");
+        Reported
+    };
+    if args.paths.len() != 1 {
+        return Err(fail(
+            err,
+            "`-` reads one file from standard input; give no other paths with it".into(),
+        ));
+    }
+    let Some(name) = &args.stdin_filename else {
+        return Err(fail(
+            err,
+            "`-` needs --stdin-filename PATH: the path of the file on standard input".into(),
+        ));
+    };
+    let shown = discover::display_of(name);
+    let (root, kind) =
+        discover::root_of_named_file(name).map_err(|m| fail(err, format!("{shown}: {m}")))?;
+    let bytes = match &env.stdin {
+        Some(bytes) => bytes.clone(),
+        None => {
+            let mut bytes = Vec::new();
+            std::io::stdin()
+                .read_to_end(&mut bytes)
+                .map_err(|e| fail(err, format!("cannot read standard input: {e}")))?;
+            bytes
+        }
+    };
+    let mut job = jobs_for(vec![root], flags, err)?.pop().ok_or(Reported)?;
+    job.given = Some(GivenFile {
+        kind,
+        bytes,
+        display: shown,
+    });
+    Ok(job)
 }
 
 fn write_report(

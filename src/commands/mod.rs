@@ -17,7 +17,7 @@ use crate::diagnostic::Severity;
 use crate::discover::{self, PathProblem, Root};
 use crate::kb::version::Version;
 use crate::model::Install;
-use crate::model::load::{LoadOptions, load_root};
+use crate::model::load::{GivenFile, LoadOptions, load_root_with};
 use crate::rules::RuleSelection;
 
 /// An error already explained to the user on standard error.
@@ -98,12 +98,12 @@ impl Settings {
 pub struct Job {
     pub root: Root,
     pub settings: Settings,
+    /// A file of the install given on standard input instead of read from disk.
+    pub given: Option<GivenFile>,
 }
 
-/// Finds the deployment roots under `paths` and the settings of each (its
-/// config file under the flags). Path problems are printed to `err`; a
-/// config file that does not check out is printed there too and stops the
-/// run (`Err`), since linting with half a configuration would mislead.
+/// Finds the deployment roots under `paths` and the settings of each (see
+/// `jobs_for`). Path problems are printed to `err`.
 pub fn plan_jobs(
     paths: &[PathBuf],
     flags: &Overrides,
@@ -125,6 +125,17 @@ pub fn plan_jobs(
             shown.join(", ")
         );
     }
+    Ok((jobs_for(roots, flags, err)?, problems))
+}
+
+/// The settings of each root: its config file under the flags. A config
+/// file that does not check out is printed to `err` and stops the run
+/// (`Err`), since linting with half a configuration would mislead.
+pub fn jobs_for(
+    roots: Vec<Root>,
+    flags: &Overrides,
+    err: &mut dyn Write,
+) -> Result<Vec<Job>, Reported> {
     let mut loaded: HashMap<PathBuf, Config> = HashMap::new();
     let mut failed = false;
     let mut reported: HashSet<String> = HashSet::new();
@@ -173,12 +184,13 @@ pub fn plan_jobs(
         jobs.push(Job {
             settings: Settings::new(config, flags),
             root,
+            given: None,
         });
     }
     if failed {
         return Err(Reported);
     }
-    Ok((jobs, problems))
+    Ok(jobs)
 }
 
 /// Loads each job's install (in parallel), sorted by their shown path.
@@ -186,10 +198,18 @@ pub fn load_jobs(jobs: Vec<Job>) -> Vec<(Install, Settings)> {
     let mut installs: Vec<(Install, Settings)> = jobs
         .into_par_iter()
         .map(|job| {
-            let install = load_root(&job.root.path, &job.root.display, &job.settings.load);
+            let install = load_root_with(
+                &job.root.path,
+                &job.root.display,
+                &job.settings.load,
+                job.given,
+            );
             (install, job.settings)
         })
         .collect();
     installs.sort_by(|a, b| a.0.display_root.cmp(&b.0.display_root));
     installs
 }
+
+#[cfg(test)]
+mod tests;
