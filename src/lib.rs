@@ -21,6 +21,8 @@ pub mod source;
 
 #[cfg(test)]
 pub mod testing;
+#[cfg(test)]
+mod tool_tests;
 
 use std::ffi::OsString;
 use std::io::Write;
