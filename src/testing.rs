@@ -92,3 +92,21 @@ pub fn run_cli(args: &[&str], env: &crate::RunEnv) -> (i32, String, String) {
         String::from_utf8(err).unwrap(),
     )
 }
+
+/// The fenced block after each `<!-- file: NAME -->` marker in the README,
+/// as (NAME, text): the snippets a user copies, which tests check.
+pub fn readme_snippets() -> Vec<(String, String)> {
+    let readme = std::fs::read_to_string(repo().join("README.md")).unwrap();
+    let mut out = Vec::new();
+    let mut rest = readme.as_str();
+    while let Some(at) = rest.find("<!-- file: ") {
+        rest = &rest[at + "<!-- file: ".len()..];
+        let name = rest[..rest.find(" -->").unwrap()].to_string();
+        let fence = rest.find("```").unwrap();
+        let body_start = fence + rest[fence..].find('\n').unwrap() + 1;
+        let body_end = body_start + rest[body_start..].find("```").unwrap();
+        out.push((name, rest[body_start..body_end].to_string()));
+        rest = &rest[body_end..];
+    }
+    out
+}

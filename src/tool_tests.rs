@@ -2,16 +2,20 @@
 //! (`pre-commit try-repo`) on sample repositories: they build sentrylint
 //! from this repository's committed HEAD, as a user's pre-commit would.
 //!
-//! pre-commit is taken from PATH, else from the venv `target/tools/venv`,
-//! which this test creates (`python3 -m venv`, then pip with `.ci/tools.txt`)
-//! when it is missing. When it cannot get pre-commit it says it skipped,
-//! unless `SENTRYLINT_REQUIRE_TOOLS=1` (as in `.ci/run`) makes that a failure.
+//! The GitHub files (action.yml, the workflows, the README's snippets) are
+//! checked against the schemas check-jsonschema ships.
+//!
+//! The tools are taken from PATH, else from the venv `target/tools/venv`,
+//! which these tests create (`python3 -m venv`, then pip with
+//! `.ci/tools.txt`) when it is missing. When a test cannot get its tool it
+//! says it skipped, unless `SENTRYLINT_REQUIRE_TOOLS=1` (as in `.ci/run`)
+//! makes that a failure.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use crate::testing::{pristine_from_kb, repo};
+use crate::testing::{pristine_from_kb, readme_snippets, repo};
 
 fn require_tools() -> bool {
     std::env::var("SENTRYLINT_REQUIRE_TOOLS").is_ok_and(|v| v == "1")
@@ -50,13 +54,14 @@ fn on_path(program: &str) -> Option<PathBuf> {
         .find(|p| p.is_file())
 }
 
-/// pre-commit from PATH or the tools venv, creating the venv if need be.
-fn pre_commit() -> Result<PathBuf, String> {
-    if let Some(p) = on_path("pre-commit") {
+/// A tool of `.ci/tools.txt` from PATH or the tools venv, creating the venv
+/// (with all of them) when it lacks the tool.
+fn tool(program: &str) -> Result<PathBuf, String> {
+    if let Some(p) = on_path(program) {
         return Ok(p);
     }
     let venv = repo().join("target/tools/venv");
-    let bin = venv.join("bin/pre-commit");
+    let bin = venv.join("bin").join(program);
     if bin.is_file() {
         return Ok(bin);
     }
@@ -64,7 +69,11 @@ fn pre_commit() -> Result<PathBuf, String> {
     run(Command::new(venv.join("bin/pip"))
         .args(["install", "--quiet", "--disable-pip-version-check", "-r"])
         .arg(repo().join(".ci/tools.txt")))?;
-    Ok(bin)
+    if bin.is_file() {
+        Ok(bin)
+    } else {
+        Err(format!("{program} is not in .ci/tools.txt"))
+    }
 }
 
 fn git(dir: &Path, args: &[&str]) -> Result<Output, String> {
@@ -155,7 +164,7 @@ fn shown(out: &Output) -> String {
 #[test]
 fn pre_commit_hook_fails_a_broken_install_and_passes_a_clean_one() {
     const TEST: &str = "tool_tests::pre_commit_hook_fails_a_broken_install_and_passes_a_clean_one";
-    let pre_commit = match pre_commit() {
+    let pre_commit = match tool("pre-commit") {
         Ok(p) => p,
         Err(why) => return skipped(TEST, &format!("cannot get pre-commit: {why}")),
     };
@@ -180,4 +189,74 @@ fn pre_commit_hook_fails_a_broken_install_and_passes_a_clean_one() {
         "{text}"
     );
     assert!(!text.contains("notes-docker-compose.yml"), "{text}");
+
+    // sentrylint-fix applies the safe fixes: pre-commit fails the commit
+    // because files changed, and the change is there to review.
+    let unused =
+        sample_repository(&|t| t.replacen("  web:\n", "  web:  # sentrylint: ignore[SL001]\n", 1))
+            .unwrap();
+    let out = try_repo(&pre_commit, unused.path(), "sentrylint-fix");
+    let text = shown(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("files were modified by this hook"), "{text}");
+    let fixed =
+        std::fs::read_to_string(unused.path().join("deploy/sentry/docker-compose.yml")).unwrap();
+    assert!(
+        fixed.contains("\n  web:\n") && !fixed.contains("sentrylint: ignore"),
+        "{fixed}"
+    );
+}
+
+#[test]
+fn github_files_and_readme_snippets_match_their_schemas() {
+    const TEST: &str = "tool_tests::github_files_and_readme_snippets_match_their_schemas";
+    let (checker, pre_commit) = match (tool("check-jsonschema"), tool("pre-commit")) {
+        (Ok(c), Ok(p)) => (c, p),
+        (Err(why), _) | (_, Err(why)) => {
+            return skipped(TEST, &format!("cannot get the tools: {why}"));
+        }
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let mut workflows = vec![repo().join(".github/workflows/ci.yml")];
+    let mut precommit_configs = Vec::new();
+    let snippets = readme_snippets();
+    for (name, text) in &snippets {
+        let file = tmp.path().join(name.replace('/', "_"));
+        std::fs::write(&file, text).unwrap();
+        match name.as_str() {
+            ".pre-commit-config.yaml" => precommit_configs.push(file),
+            // config::tests parses it.
+            "sentrylint.toml" => {}
+            n if n.starts_with(".github/workflows/") => workflows.push(file),
+            other => panic!("README snippet for `{other}`: nothing checks it"),
+        }
+    }
+    assert!(
+        !precommit_configs.is_empty() && workflows.len() > 1,
+        "the README lost its pre-commit or workflow snippet: {snippets:?}"
+    );
+    let check = |schema: &str, files: &[PathBuf]| {
+        let out = Command::new(&checker)
+            .args(["--builtin-schema", schema])
+            .args(files)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{schema}:\n{}", shown(&out));
+    };
+    check("vendor.github-actions", &[repo().join("action.yml")]);
+    check("vendor.github-workflows", &workflows);
+    let out = Command::new(&pre_commit)
+        .arg("validate-manifest")
+        .arg(repo().join(".pre-commit-hooks.yaml"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", shown(&out));
+    for config in &precommit_configs {
+        let out = Command::new(&pre_commit)
+            .arg("validate-config")
+            .arg(config)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", shown(&out));
+    }
 }

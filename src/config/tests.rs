@@ -353,3 +353,18 @@ fn bad_flags_are_refused_with_a_suggestion() {
     assert_eq!(code, 2);
     assert!(err.contains("did you mean `duplicate-key`?"), "{err}");
 }
+
+#[test]
+fn the_readme_example_is_a_valid_config() {
+    let snippets = crate::testing::readme_snippets();
+    let (_, text) = snippets
+        .iter()
+        .find(|(name, _)| name == "sentrylint.toml")
+        .expect("the README shows a sentrylint.toml");
+    let config = parse(text, "README.md", Path::new("/repo")).unwrap_or_else(|e| panic!("{e:?}"));
+    assert_eq!(config.fail_on, Some(FailOn::Error));
+    assert_eq!(config.per_path_ignores.len(), 2);
+    let schema = jsonschema::validator_for(&json_schema()).unwrap();
+    let value: toml::Value = toml::from_str(text).unwrap();
+    assert!(schema.is_valid(&serde_json::to_value(&value).unwrap()));
+}
