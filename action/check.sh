@@ -8,10 +8,13 @@
 # No `set -u`: macOS runners ship bash 3.2, where an empty array is unset.
 set -o pipefail
 
+# Paths split on blanks and new lines, taken literally (no globbing).
+set -f
 paths=()
 while read -r line; do
   for p in $line; do paths+=("$p"); done
 done <<< "${INPUT_PATHS:-.}"
+set +f
 [ ${#paths[@]} -gt 0 ] || paths=(.)
 
 config=()
