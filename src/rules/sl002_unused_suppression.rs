@@ -58,6 +58,8 @@ pub fn report(
         }
         let place = match d.scope {
             Scope::File => "in this file",
+            // Above a blank line (or the end of the file): it covers no line.
+            Scope::Line(None) => "on the line below, which is blank",
             Scope::Line(_) if d.own_line => "on the line below",
             Scope::Line(_) => "on this line",
         };
