@@ -57,6 +57,9 @@ fn on_path(program: &str) -> Option<PathBuf> {
 /// A tool of `.ci/tools.txt` from PATH or the tools venv, creating the venv
 /// (with all of them) when it lacks the tool.
 fn tool(program: &str) -> Result<PathBuf, String> {
+    // The tests run in parallel; one of them creates the venv.
+    static VENV: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _creating = VENV.lock().unwrap_or_else(|e| e.into_inner());
     if let Some(p) = on_path(program) {
         return Ok(p);
     }
