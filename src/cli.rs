@@ -33,12 +33,20 @@ pub enum Command {
         /// Code (SL101) or name (replay-consumer-missing)
         code: String,
     },
+    /// Print a shell completion script: `sentrylint completions bash > /etc/bash_completion.d/sentrylint`
+    Completions {
+        /// The shell to complete in
+        shell: clap_complete::Shell,
+    },
 }
 
 #[derive(Args, Debug, Default)]
 pub struct CheckArgs {
-    /// Deployment roots, files of installs, or folders to search [default: .]
+    /// Deployment roots, files of installs, or folders to search [default: .]; `-` reads one file from standard input
     pub paths: Vec<PathBuf>,
+    /// With `-`: the path of the file on standard input (the report names it; its install's other files are read from disk)
+    #[arg(long, value_name = "PATH")]
+    pub stdin_filename: Option<PathBuf>,
     #[command(flatten)]
     pub common: CommonArgs,
 }
@@ -69,6 +77,19 @@ pub struct CommonArgs {
     /// When to use colour
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+    #[command(flatten)]
+    pub config: ConfigArgs,
+}
+
+/// Which config file applies; flags given on the command line replace its values.
+#[derive(Args, Debug, Default, Clone)]
+pub struct ConfigArgs {
+    /// Use this config file instead of the nearest sentrylint.toml or .sentrylint.toml
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Use no config file
+    #[arg(long, conflicts_with = "config")]
+    pub no_config: bool,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum, Default)]
@@ -80,6 +101,10 @@ pub enum Format {
     Concise,
     /// Machine-readable findings (schema in the README)
     Json,
+    /// GitHub Actions annotations, most severe first; with GITHUB_STEP_SUMMARY set, also the job summary
+    Github,
+    /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers
+    Sarif,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -122,6 +147,8 @@ pub struct PlanArgs {
     /// Output format
     #[arg(long, value_enum, default_value_t = ListFormat::Human)]
     pub format: ListFormat,
+    #[command(flatten)]
+    pub config: ConfigArgs,
 }
 
 #[derive(Args, Debug)]
@@ -162,6 +189,8 @@ pub struct FixArgs {
     /// Output format
     #[arg(long, value_enum, default_value_t = ListFormat::Human)]
     pub format: ListFormat,
+    #[command(flatten)]
+    pub config: ConfigArgs,
 }
 
 #[derive(Args, Debug)]

@@ -6,6 +6,8 @@
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
+use crate::source::FileKind;
+
 /// A deployment root and how to show its path.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Root {
@@ -152,6 +154,46 @@ fn root_of_file(file: &Path) -> Option<(PathBuf, String)> {
         dir = dir.parent()?.to_path_buf();
     }
     None
+}
+
+/// The install a file named on the command line belongs to, for a file
+/// given on standard input: the root and what the file is to it. The file
+/// itself need not exist (an unsaved buffer); its install must.
+pub fn root_of_named_file(path: &Path) -> Result<(Root, FileKind), String> {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    let dir = path.parent().unwrap_or(Path::new(""));
+    let found = if name == "docker-compose.yml" && (dir.as_os_str().is_empty() || dir.is_dir()) {
+        let probe = if dir.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            dir
+        };
+        Some((probe.to_path_buf(), display_of(probe)))
+    } else {
+        root_of_file(path)
+    };
+    let Some((root, display)) = found else {
+        return Err(
+            "is in no self-hosted install (no docker-compose.yml in its folder or the two above)"
+                .into(),
+        );
+    };
+    let rel = match (std::path::absolute(path), std::path::absolute(&root)) {
+        (Ok(file), Ok(root)) => file.strip_prefix(root).map(display_of).unwrap_or_default(),
+        _ => String::new(),
+    };
+    match FileKind::ALL.into_iter().find(|k| k.relative_path() == rel) {
+        Some(kind) => Ok((
+            Root {
+                path: root,
+                display,
+            },
+            kind,
+        )),
+        None => Err(format!(
+            "is not a file sentrylint reads in the install at `{display}` (docker-compose.yml, docker-compose.override.yml, .env, .env.custom, sentry/sentry.conf.py, sentry/config.yml)"
+        )),
+    }
 }
 
 /// A path as the user wrote it, with `/` separators and no `./` prefix.

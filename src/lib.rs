@@ -7,6 +7,7 @@
 
 pub mod cli;
 pub mod commands;
+pub mod config;
 pub mod diagnostic;
 pub mod discover;
 pub mod fix;
@@ -22,6 +23,8 @@ pub mod source;
 mod readme_tests;
 #[cfg(test)]
 pub mod testing;
+#[cfg(test)]
+mod tool_tests;
 
 use std::ffi::OsString;
 use std::io::Write;
@@ -37,6 +40,12 @@ pub struct RunEnv {
     /// `NO_COLOR` is set (to anything non-empty).
     pub no_color: bool,
     pub term_width: Option<usize>,
+    /// `GITHUB_STEP_SUMMARY`: the file GitHub Actions shows as the job
+    /// summary; `--format github` appends the full report to it.
+    pub github_step_summary: Option<std::path::PathBuf>,
+    /// Standard input, when given in-process (tests); `None` reads the
+    /// process's standard input when `-` asks for it.
+    pub stdin: Option<Vec<u8>>,
 }
 
 /// Runs the CLI: parses `args`, writes the report to `out` and messages to
@@ -60,6 +69,11 @@ pub fn run(args: Vec<OsString>, env: &RunEnv, out: &mut dyn Write, err: &mut dyn
         Command::Plan(args) => commands::plan::run(&args, out, err),
         Command::Fix(args) => commands::fix::run(&args, out, err),
         Command::Rules(args) => commands::check::list_rules(args.format, out).map(|_| 0),
+        Command::Completions { shell } => {
+            use clap::CommandFactory;
+            clap_complete::generate(shell, &mut Cli::command(), "sentrylint", out);
+            Ok(0)
+        }
         Command::Rule { code } => match rules::by_code(&code) {
             Some(rule) => out.write_all(rule.doc.as_bytes()).map(|_| 0),
             None => {
@@ -93,5 +107,9 @@ pub fn env_from_process() -> RunEnv {
         stdout_is_terminal: std::io::stdout().is_terminal(),
         no_color: std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()),
         term_width: std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()),
+        github_step_summary: std::env::var_os("GITHUB_STEP_SUMMARY")
+            .filter(|v| !v.is_empty())
+            .map(std::path::PathBuf::from),
+        stdin: None,
     }
 }

@@ -11,18 +11,10 @@ pub fn shared_upstream() -> Option<PathBuf> {
     dir.is_dir().then_some(dir)
 }
 
-/// Runs the CLI in-process; returns (exit code, stdout, stderr).
+/// Runs the CLI in-process with the default environment; returns (exit
+/// code, stdout, stderr).
 pub fn cli(args: &[&str]) -> (i32, String, String) {
-    let mut out = Vec::new();
-    let mut err = Vec::new();
-    let mut argv = vec!["sentrylint".into()];
-    argv.extend(args.iter().map(|a| a.into()));
-    let code = crate::run(argv, &crate::RunEnv::default(), &mut out, &mut err);
-    (
-        code,
-        String::from_utf8(out).unwrap(),
-        String::from_utf8(err).unwrap(),
-    )
+    run_cli(args, &crate::RunEnv::default())
 }
 
 pub fn repo() -> PathBuf {
@@ -90,4 +82,37 @@ pub fn pristine_from_kb(version: Version) -> tempfile::TempDir {
     }
     write_files(tmp.path(), &files);
     tmp
+}
+
+/// Runs the CLI in-process from the repository root (where `cargo test`
+/// runs); returns (exit code, stdout, stderr).
+pub fn run_cli(args: &[&str], env: &crate::RunEnv) -> (i32, String, String) {
+    let mut out = Vec::new();
+    let mut err = Vec::new();
+    let mut argv = vec!["sentrylint".into()];
+    argv.extend(args.iter().map(|a| a.into()));
+    let code = crate::run(argv, env, &mut out, &mut err);
+    (
+        code,
+        String::from_utf8(out).unwrap(),
+        String::from_utf8(err).unwrap(),
+    )
+}
+
+/// The fenced block after each `<!-- file: NAME -->` marker in the README,
+/// as (NAME, text): the snippets a user copies, which tests check.
+pub fn readme_snippets() -> Vec<(String, String)> {
+    let readme = std::fs::read_to_string(repo().join("README.md")).unwrap();
+    let mut out = Vec::new();
+    let mut rest = readme.as_str();
+    while let Some(at) = rest.find("<!-- file: ") {
+        rest = &rest[at + "<!-- file: ".len()..];
+        let name = rest[..rest.find(" -->").unwrap()].to_string();
+        let fence = rest.find("```").unwrap();
+        let body_start = fence + rest[fence..].find('\n').unwrap() + 1;
+        let body_end = body_start + rest[body_start..].find("```").unwrap();
+        out.push((name, rest[body_start..body_end].to_string()));
+        rest = &rest[body_end..];
+    }
+    out
 }

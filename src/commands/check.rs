@@ -1,36 +1,46 @@
 //! `sentrylint check`: lint installs and report.
 
-use std::io::Write;
+use std::io::{Read, Write};
 
 use rayon::prelude::*;
 
 use crate::RunEnv;
 use crate::cli::{CheckArgs, ColorChoice, CommonArgs, Format, ListFormat};
-use crate::commands::{Reported, load_installs, parse_version};
+use crate::commands::{Job, Overrides, Reported, jobs_for, load_jobs, parse_version, plan_jobs};
 use crate::diagnostic::Severity;
-use crate::model::load::LoadOptions;
+use crate::discover;
+use crate::model::load::GivenFile;
 use crate::report::{self, InstallReport};
-use crate::rules::{self, RuleSelection};
+use crate::rules;
 
-/// Checks `--select`/`--ignore` codes name rules, printing why not.
-pub fn selection(common: &CommonArgs, err: &mut dyn Write) -> Result<RuleSelection, Reported> {
-    for code in common.select.iter().chain(&common.ignore) {
-        let known = code.eq_ignore_ascii_case("ALL")
-            || rules::RULES
-                .iter()
-                .any(|r| r.code.starts_with(&code.to_ascii_uppercase()) || r.name == code.as_str());
-        if !known {
-            let hint = rules::helpers::did_you_mean(code, rules::RULES.iter().map(|r| r.code))
-                .map(|c| format!(" (did you mean `{c}`?)"))
-                .unwrap_or_default();
-            let _ = writeln!(err, "error: `{code}` matches no rule{hint}");
-            return Err(Reported);
+/// Checks that `--select`/`--ignore` name rules, printing why not.
+pub fn check_selectors(selectors: &[String], err: &mut dyn Write) -> Result<(), Reported> {
+    let mut bad = false;
+    for s in selectors {
+        if let Some(message) = rules::selector_error(s) {
+            let _ = writeln!(err, "error: {message}");
+            bad = true;
         }
     }
-    Ok(RuleSelection {
+    if bad { Err(Reported) } else { Ok(()) }
+}
+
+/// The flags of `check` that a config file may also set.
+fn overrides(common: &CommonArgs, err: &mut dyn Write) -> Result<Overrides, Reported> {
+    let (Ok(sentry_version), Ok(target_version), Ok(())) = (
+        parse_version("--sentry-version", &common.sentry_version, err),
+        parse_version("--target-version", &common.target_version, err),
+        check_selectors(&[&common.select[..], &common.ignore[..]].concat(), err),
+    ) else {
+        return Err(Reported);
+    };
+    Ok(Overrides {
         select: common.select.clone(),
         ignore: common.ignore.clone(),
-        severity: Vec::new(),
+        fail_on: common.fail_on,
+        sentry_version,
+        target_version,
+        config: common.config.clone(),
     })
 }
 
@@ -41,39 +51,57 @@ pub fn run(
     err: &mut dyn Write,
 ) -> std::io::Result<i32> {
     let common = &args.common;
-    let (Ok(sentry_version), Ok(target)) = (
-        parse_version("--sentry-version", &common.sentry_version, err),
-        parse_version("--target-version", &common.target_version, err),
-    ) else {
+    let Ok(flags) = overrides(common, err) else {
         return Ok(2);
     };
-    let Ok(selection) = selection(common, err) else {
+    let from_stdin = args.paths.iter().any(|p| p.as_os_str() == "-");
+    let planned = if from_stdin {
+        stdin_job(args, &flags, env, err).map(|job| (vec![job], Vec::new()))
+    } else if args.stdin_filename.is_some() {
+        let _ = writeln!(
+            err,
+            "error: --stdin-filename names the file on standard input; pass `-` as the path too"
+        );
+        Err(Reported)
+    } else {
+        plan_jobs(&args.paths, &flags, err)
+    };
+    let Ok((jobs, path_problems)) = planned else {
         return Ok(2);
     };
-    let (installs, path_problems) =
-        load_installs(&args.paths, &LoadOptions { sentry_version }, err)?;
-    let reports: Vec<InstallReport> = installs
+    let checked: Vec<(InstallReport, Option<Severity>)> = load_jobs(jobs)
         .into_par_iter()
-        .map(|install| {
-            let mut diagnostics = rules::check(&install, &selection, target);
+        .map(|(install, settings)| {
+            let mut diagnostics =
+                rules::check(&install, &settings.selection, settings.target_version);
             report::redact(&install, &mut diagnostics);
-            InstallReport {
+            let report = InstallReport {
                 install,
                 diagnostics,
-            }
+            };
+            (report, settings.fail_threshold)
         })
         .collect();
+    let failed = checked.iter().any(|(r, threshold)| {
+        threshold.is_some_and(|t| r.diagnostics.iter().any(|d| d.severity >= t))
+    });
+    let reports: Vec<InstallReport> = checked.into_iter().map(|(r, _)| r).collect();
     write_report(&reports, common, env, out)?;
-    let all = reports.iter().flat_map(|r| &r.diagnostics);
+    if common.format == Format::Github
+        && let Some(path) = &env.github_step_summary
+        && let Err(e) = report::summary::append(&reports, path)
+    {
+        // The annotations are out already; a missing summary is no reason to fail the step.
+        writeln!(
+            err,
+            "warning: cannot append the job summary to {}: {e}",
+            path.display()
+        )?;
+    }
     let input_error = !path_problems.is_empty()
         || reports
             .iter()
             .any(|r| r.diagnostics.iter().any(|d| d.code == "SL000"));
-    let threshold = common
-        .fail_on
-        .map(|f| f.threshold())
-        .unwrap_or(Some(Severity::Warning));
-    let failed = threshold.is_some_and(|t| all.into_iter().any(|d| d.severity >= t));
     Ok(if input_error {
         2
     } else if failed {
@@ -81,6 +109,53 @@ pub fn run(
     } else {
         0
     })
+}
+
+/// The install of the file `--stdin-filename` names, with standard input
+/// in place of that file: an editor lints its unsaved buffer against the
+/// rest of the install on disk.
+fn stdin_job(
+    args: &CheckArgs,
+    flags: &Overrides,
+    env: &RunEnv,
+    err: &mut dyn Write,
+) -> Result<Job, Reported> {
+    let fail = |err: &mut dyn Write, message: String| {
+        let _ = writeln!(err, "error: {message}");
+        Reported
+    };
+    if args.paths.len() != 1 {
+        return Err(fail(
+            err,
+            "`-` reads one file from standard input; give no other paths with it".into(),
+        ));
+    }
+    let Some(name) = &args.stdin_filename else {
+        return Err(fail(
+            err,
+            "`-` needs --stdin-filename PATH: the path of the file on standard input".into(),
+        ));
+    };
+    let shown = discover::display_of(name);
+    let (root, kind) =
+        discover::root_of_named_file(name).map_err(|m| fail(err, format!("{shown}: {m}")))?;
+    let bytes = match &env.stdin {
+        Some(bytes) => bytes.clone(),
+        None => {
+            let mut bytes = Vec::new();
+            std::io::stdin()
+                .read_to_end(&mut bytes)
+                .map_err(|e| fail(err, format!("cannot read standard input: {e}")))?;
+            bytes
+        }
+    };
+    let mut job = jobs_for(vec![root], flags, err)?.pop().ok_or(Reported)?;
+    job.given = Some(GivenFile {
+        kind,
+        bytes,
+        display: shown,
+    });
+    Ok(job)
 }
 
 fn write_report(
@@ -117,6 +192,8 @@ fn write_report(
         }
         Format::Concise => report::concise::render(reports, target)?,
         Format::Json => report::json::render(reports, target)?,
+        Format::Github => report::github::render(reports, target)?,
+        Format::Sarif => report::sarif::render(reports, target)?,
     }
     target.flush()
 }

@@ -8,8 +8,9 @@ use std::io::Write;
 use serde::Serialize;
 
 use crate::cli::{FixArgs, ListFormat};
+use crate::commands::check::check_selectors;
 use crate::commands::plan::from_version;
-use crate::commands::{load_installs, parse_version, root_prefix};
+use crate::commands::{Overrides, load_jobs, parse_version, plan_jobs, root_prefix};
 use crate::fix::write::write_all;
 use crate::fix::{Applicability, Fix, apply_by_file, non_overlapping, unified_diff};
 use crate::kb::Kb;
@@ -98,19 +99,24 @@ struct Outcome {
 }
 
 pub fn run(args: &FixArgs, out: &mut dyn Write, err: &mut dyn Write) -> std::io::Result<i32> {
-    let (Ok(to), Ok(sentry_version)) = (
+    let (Ok(to), Ok(sentry_version), Ok(())) = (
         parse_version("--to", &args.to, err),
         parse_version("--sentry-version", &args.sentry_version, err),
+        check_selectors(&[&args.select[..], &args.ignore[..]].concat(), err),
     ) else {
         return Ok(2);
     };
-    let selection = RuleSelection {
+    let flags = Overrides {
         select: args.select.clone(),
         ignore: args.ignore.clone(),
-        severity: Vec::new(),
+        sentry_version,
+        config: args.config.clone(),
+        ..Overrides::default()
     };
-    let options = LoadOptions { sentry_version };
-    let (installs, problems) = load_installs(&args.paths, &options, err)?;
+    let Ok((jobs, problems)) = plan_jobs(&args.paths, &flags, err) else {
+        return Ok(2);
+    };
+    let installs = load_jobs(jobs);
     let mut code = if problems.is_empty() { 0 } else { 2 };
     let kb = Kb::get();
     let mut json = JsonFixOutput {
@@ -118,7 +124,8 @@ pub fn run(args: &FixArgs, out: &mut dyn Write, err: &mut dyn Write) -> std::io:
         installs: Vec::new(),
     };
     let human = args.format == ListFormat::Human;
-    for install in &installs {
+    for (install, settings) in &installs {
+        let selection = &settings.selection;
         let root = install.display_root.clone();
         let mut record = JsonInstallFix {
             root: root.clone(),
@@ -133,7 +140,7 @@ pub fn run(args: &FixArgs, out: &mut dyn Write, err: &mut dyn Write) -> std::io:
             written: false,
             error: None,
         };
-        let outcome = match outcome_for(install, kb, to, &selection, args, &mut record, err) {
+        let outcome = match outcome_for(install, kb, to, selection, args, &mut record, err) {
             Ok(Some(o)) => o,
             Ok(None) => continue,
             Err(e) => {

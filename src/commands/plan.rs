@@ -6,12 +6,11 @@ use std::io::Write;
 use serde::Serialize;
 
 use crate::cli::{ListFormat, PlanArgs};
-use crate::commands::{load_installs, parse_version, root_prefix};
+use crate::commands::{Overrides, load_jobs, parse_version, plan_jobs, root_prefix};
 use crate::kb::Kb;
 use crate::kb::version::Version;
 use crate::migrate;
 use crate::model::Install;
-use crate::model::load::LoadOptions;
 
 #[derive(Serialize)]
 struct JsonPlan {
@@ -103,7 +102,15 @@ pub fn run(args: &PlanArgs, out: &mut dyn Write, err: &mut dyn Write) -> std::io
     ) else {
         return Ok(2);
     };
-    let (installs, problems) = load_installs(&args.paths, &LoadOptions { sentry_version }, err)?;
+    let flags = Overrides {
+        sentry_version,
+        config: args.config.clone(),
+        ..Overrides::default()
+    };
+    let Ok((jobs, problems)) = plan_jobs(&args.paths, &flags, err) else {
+        return Ok(2);
+    };
+    let installs: Vec<Install> = load_jobs(jobs).into_iter().map(|(i, _)| i).collect();
     let mut code = if problems.is_empty() { 0 } else { 2 };
     let kb = Kb::get();
     let mut json = JsonPlan {

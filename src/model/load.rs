@@ -129,10 +129,32 @@ fn io_reason(e: &std::io::Error) -> String {
 
 /// Loads the install whose docker-compose.yml is in `root`.
 pub fn load_root(root: &Path, display_root: &str, options: &LoadOptions) -> Install {
+    load_root_with(root, display_root, options, None)
+}
+
+/// A file's text given instead of read from disk (an editor's unsaved
+/// buffer on standard input), and the path to show for it.
+pub struct GivenFile {
+    pub kind: FileKind,
+    pub bytes: Vec<u8>,
+    pub display: String,
+}
+
+/// Loads the install at `root`, taking `given` in place of that file on disk.
+pub fn load_root_with(
+    root: &Path,
+    display_root: &str,
+    options: &LoadOptions,
+    mut given: Option<GivenFile>,
+) -> Install {
     let mut reads = Vec::new();
     for kind in FileKind::ALL {
         let rel = kind.relative_path();
         let path = root.join(rel);
+        if let Some(g) = given.take_if(|g| g.kind == kind) {
+            reads.push((kind, source_from_bytes(path, g.display, kind, g.bytes)));
+            continue;
+        }
         // `symlink_metadata` would miss symlinked files; a missing file is normal.
         if kind != FileKind::Compose && !path.exists() && std::fs::symlink_metadata(&path).is_err()
         {

@@ -161,6 +161,7 @@ pub struct PyConf {
     pub feature_lists: Vec<FeatureList>,
     /// Module-level statements, in order (for placing inserted settings).
     pub statements: Vec<Span>,
+    /// Every comment, also those inside expressions, in source order.
     pub comments: Vec<Span>,
     /// Syntax errors: where and what.
     pub errors: Vec<(Span, String)>,
@@ -236,7 +237,32 @@ pub fn parse(src: &str) -> PyConf {
         walker.collect_errors(root);
     }
     walker.block(root, false, 0);
+    conf.comments = comments(root);
     conf
+}
+
+/// Every comment of the tree, wherever it sits (also inside a dict or a
+/// call), in source order.
+fn comments(root: Node) -> Vec<Span> {
+    let mut out = Vec::new();
+    let mut cursor = root.walk();
+    'walk: loop {
+        if cursor.node().kind() == "comment" {
+            out.push(span(cursor.node()));
+        }
+        if cursor.goto_first_child() || cursor.goto_next_sibling() {
+            continue;
+        }
+        loop {
+            if !cursor.goto_parent() {
+                break 'walk;
+            }
+            if cursor.goto_next_sibling() {
+                break;
+            }
+        }
+    }
+    out
 }
 
 struct Walker<'a> {
@@ -300,7 +326,6 @@ impl Walker<'_> {
         let mut cursor = node.walk();
         for child in node.named_children(&mut cursor) {
             match child.kind() {
-                "comment" => self.conf.comments.push(span(child)),
                 "expression_statement" => {
                     if !conditional && depth == 0 {
                         self.conf.statements.push(span(child));
@@ -327,7 +352,8 @@ impl Walker<'_> {
                     }
                     self.block(child, true, depth + 1);
                 }
-                "comment_block" => {}
+                // Comments are collected over the whole tree by `comments`.
+                "comment" | "comment_block" => {}
                 _ => {
                     if depth == 0 && !conditional {
                         self.conf.statements.push(span(child));
@@ -803,6 +829,19 @@ SENTRY_FEATURES.update(
 )
 MIDDLEWARE += ("x",)
 "#;
+
+    #[test]
+    fn comments_are_found_inside_expressions_and_strings_are_not_comments() {
+        let src = "# top\nX = {\n    \"a\": 1,  # in a dict\n    \"b\": \"# not a comment\",\n}\nif X:\n    # in a block\n    pass\n";
+        let c = parse(src);
+        let texts: Vec<&str> = c.comments.iter().map(|s| &src[s.range()]).collect();
+        assert_eq!(texts, ["# top", "# in a dict", "# in a block"]);
+        assert!(
+            c.statements
+                .iter()
+                .all(|s| !src[s.range()].starts_with('#'))
+        );
+    }
 
     #[test]
     fn reads_settings_features_and_env_calls() {

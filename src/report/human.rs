@@ -8,7 +8,7 @@ use std::sync::Arc;
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
 
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::report::{InstallReport, counts, masked_sources};
+use crate::report::{InstallReport, counts, describe, masked_sources, plural};
 
 #[derive(Clone, Copy, Debug)]
 pub struct Style {
@@ -152,32 +152,11 @@ pub fn render(reports: &[InstallReport], out: &mut dyn Write, style: Style) -> i
         }
     }
     let c = counts(reports.iter().flat_map(|r| &r.diagnostics));
-    let installs = reports.len();
-    let plural =
-        |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    let installs = plural(reports.len(), "install", "installs");
     if c.errors + c.warnings + c.infos == 0 {
-        writeln!(
-            out,
-            "All checks passed ({} linted).",
-            plural(installs, "install", "installs")
-        )?;
+        writeln!(out, "All checks passed ({installs} linted).")?;
     } else {
-        let mut parts = Vec::new();
-        if c.errors > 0 {
-            parts.push(plural(c.errors, "error", "errors"));
-        }
-        if c.warnings > 0 {
-            parts.push(plural(c.warnings, "warning", "warnings"));
-        }
-        if c.infos > 0 {
-            parts.push(plural(c.infos, "note", "notes"));
-        }
-        write!(
-            out,
-            "Found {} in {}",
-            parts.join(", "),
-            plural(installs, "install", "installs")
-        )?;
+        write!(out, "Found {} in {installs}", describe(c))?;
         if c.fixable > 0 {
             write!(out, "; {} fixable with `sentrylint fix`", c.fixable)?;
         }

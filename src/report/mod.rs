@@ -1,10 +1,14 @@
 //! Reporters: one file per output format, all reading the same findings.
 
 pub mod concise;
+pub mod github;
 pub mod human;
 pub mod json;
+pub mod sarif;
+pub mod summary;
 
 use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::Install;
@@ -37,6 +41,26 @@ pub fn counts<'a>(diags: impl IntoIterator<Item = &'a Diagnostic>) -> Counts {
         }
     }
     c
+}
+
+/// `1 error` or `2 errors`.
+pub fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// `2 errors, 1 warning, 3 notes`, leaving out the levels with none.
+pub fn describe(c: Counts) -> String {
+    let mut parts = Vec::new();
+    if c.errors > 0 {
+        parts.push(plural(c.errors, "error", "errors"));
+    }
+    if c.warnings > 0 {
+        parts.push(plural(c.warnings, "warning", "warnings"));
+    }
+    if c.infos > 0 {
+        parts.push(plural(c.infos, "note", "notes"));
+    }
+    parts.join(", ")
 }
 
 /// Replaces every secret value of the install that appears in a message,
@@ -100,3 +124,50 @@ pub fn masked_sources(install: &Install) -> HashMap<usize, std::sync::Arc<String
         .map(|(i, f)| (i, std::sync::Arc::new(f.masked_text().into_owned())))
         .collect()
 }
+
+/// The repository holding `dir`: the nearest folder at or above it that
+/// holds `.git` (a folder, or a file in worktrees and submodules).
+pub fn repository_root(dir: &Path) -> Option<PathBuf> {
+    let dir = std::path::absolute(dir).ok()?;
+    dir.ancestors()
+        .find(|d| d.join(".git").exists())
+        .map(Path::to_path_buf)
+}
+
+/// Paths as code hosts want them: relative to the repository root (the
+/// folder holding `.git` above the install), else to the current folder,
+/// with `/` separators. GitHub annotations and SARIF results only attach
+/// to a file named this way, whatever folder sentrylint ran from.
+pub struct RepoPaths {
+    base: Option<PathBuf>,
+}
+
+impl RepoPaths {
+    pub fn new(install: &Install) -> RepoPaths {
+        let base = repository_root(&install.root).or_else(|| std::env::current_dir().ok());
+        RepoPaths { base }
+    }
+
+    /// The path of the diagnostic's file (its shown path when it has no file).
+    pub fn of_diagnostic(&self, install: &Install, d: &Diagnostic) -> String {
+        match d.file {
+            Some(f) => self.of_file(install, f),
+            None => d.path.clone(),
+        }
+    }
+
+    pub fn of_file(&self, install: &Install, file: crate::model::FileId) -> String {
+        let f = &install.files[file];
+        let relative = self.base.as_ref().and_then(|base| {
+            let abs = std::path::absolute(&f.path).ok()?;
+            abs.strip_prefix(base).ok().map(Path::to_path_buf)
+        });
+        match relative {
+            Some(p) => crate::discover::display_of(&p),
+            None => f.display.clone(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -2,6 +2,7 @@
 //! `rules/CODE.md` and one fixture folder in `testdata/rules/CODE/`
 //! (`tests.rs` rejects a rule missing any of them).
 
+use crate::config::PathIgnore;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::fix::Fix;
 use crate::kb::version::Version;
@@ -15,8 +16,11 @@ use crate::source::{FileKind, Span};
 
 pub mod helpers;
 
+pub mod suppression;
+
 mod sl000_parse_error;
 mod sl001_duplicate_key;
+mod sl002_unused_suppression;
 mod sl003_invalid_interpolation;
 mod sl004_override_base_anchor;
 mod sl101_replay_consumer_missing;
@@ -96,6 +100,7 @@ impl std::fmt::Debug for Rule {
 pub static RULES: &[&Rule] = &[
     &sl000_parse_error::RULE,
     &sl001_duplicate_key::RULE,
+    &sl002_unused_suppression::RULE,
     &sl003_invalid_interpolation::RULE,
     &sl004_override_base_anchor::RULE,
     &sl101_replay_consumer_missing::RULE,
@@ -299,13 +304,33 @@ impl<'a> Ctx<'a> {
     }
 }
 
-/// Which rules run and how severe they are.
+/// Whether `selector` (a code, a code prefix like `SL1`, a name or `ALL`) picks `rule`.
+pub fn selects(selector: &str, rule: &Rule) -> bool {
+    selector.eq_ignore_ascii_case("ALL")
+        || rule.code.starts_with(&selector.to_ascii_uppercase())
+        || rule.name == selector
+}
+
+/// Why `selector` matches no rule, with a suggestion; `None` when it matches one.
+pub fn selector_error(selector: &str) -> Option<String> {
+    if RULES.iter().any(|r| selects(selector, r)) {
+        return None;
+    }
+    let hint = helpers::did_you_mean(selector, RULES.iter().flat_map(|r| [r.code, r.name]))
+        .map(|c| format!(" (did you mean `{c}`?)"))
+        .unwrap_or_default();
+    Some(format!("`{selector}` matches no rule{hint}"))
+}
+
+/// Which rules run, where, and how severe they are.
 #[derive(Clone, Debug, Default)]
 pub struct RuleSelection {
     /// Codes (or prefixes like `SL1`) to run; empty means all.
     pub select: Vec<String>,
     pub ignore: Vec<String>,
     pub severity: Vec<(String, Severity)>,
+    /// Rules skipped in the files a glob matches (`per-path-ignores`).
+    pub per_path_ignores: Vec<PathIgnore>,
 }
 
 impl RuleSelection {
@@ -314,13 +339,18 @@ impl RuleSelection {
         if rule.code == "SL000" {
             return true;
         }
-        let matches = |sel: &String| {
-            sel.eq_ignore_ascii_case("ALL")
-                || rule.code.starts_with(&sel.to_ascii_uppercase())
-                || rule.name == sel
-        };
-        let selected = self.select.is_empty() || self.select.iter().any(matches);
-        selected && !self.ignore.iter().any(matches)
+        let selected = self.select.is_empty() || self.select.iter().any(|s| selects(s, rule));
+        selected && !self.ignore.iter().any(|s| selects(s, rule))
+    }
+
+    /// Whether `rule` runs on the file at `path` (on disk), after `per-path-ignores`.
+    pub fn enabled_at(&self, rule: &Rule, path: &std::path::Path) -> bool {
+        self.enabled(rule)
+            && (rule.code == "SL000"
+                || !self
+                    .per_path_ignores
+                    .iter()
+                    .any(|p| p.selectors.iter().any(|s| selects(s, rule)) && p.matches(path)))
     }
 
     pub fn severity_of(&self, rule: &Rule) -> Severity {
@@ -359,6 +389,28 @@ pub fn check(
                 d.severity = severity;
             }
         }
+    }
+    let runs_here = |d: &Diagnostic| {
+        let (Some(file), Some(rule)) = (d.file, by_code(d.code)) else {
+            return true;
+        };
+        selection.enabled_at(rule, &install.files[file].path)
+    };
+    out.retain(runs_here);
+    let directives = suppression::read(install);
+    let mut usage = suppression::Usage::new(&directives);
+    let mut out = suppression::apply(install, &directives, out, &mut usage);
+    let unused = &sl002_unused_suppression::RULE;
+    if selection.enabled(unused) {
+        let judged =
+            |rule: &Rule, file: FileId| selection.enabled_at(rule, &install.files[file].path);
+        let mut found = sl002_unused_suppression::report(install, &directives, &usage, &judged);
+        found.retain(runs_here);
+        let severity = selection.severity_of(unused);
+        for d in &mut found {
+            d.severity = severity;
+        }
+        out.extend(suppression::apply(install, &directives, found, &mut usage));
     }
     sort(&mut out);
     out

@@ -1,0 +1,3 @@
+from sentry.conf.server import *  # noqa
+
+BANNER = "# sentrylint: ignore[SL001]"
