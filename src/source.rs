@@ -128,6 +128,14 @@ impl SourceFile {
         }
     }
 
+    /// Empties the text of a file no finding points into, once the rules
+    /// have run: a report names it but never quotes it.
+    pub fn forget_text(&mut self) {
+        self.text = String::new();
+        self.line_starts = vec![0];
+        self.secrets = Vec::new();
+    }
+
     pub fn slice(&self, span: Span) -> &str {
         self.text.get(span.range()).unwrap_or("")
     }

@@ -209,18 +209,18 @@ pub fn jobs_for(
 
 /// Loads each job's install (in parallel), sorted by their shown path.
 pub fn load_jobs(jobs: Vec<Job>) -> Vec<(Install, Settings)> {
-    let mut installs: Vec<(Install, Settings)> = jobs
-        .into_par_iter()
-        .map(|job| {
-            let install = load_root_with(
-                &job.root.path,
-                &job.root.display,
-                &job.settings.load,
-                job.given,
-            );
-            (install, job.settings)
-        })
-        .collect();
+    let mut installs: Vec<(Install, Settings)> = jobs.into_par_iter().map(load_job).collect();
     installs.sort_by(|a, b| a.0.display_root.cmp(&b.0.display_root));
     installs
+}
+
+/// Reads and parses one job's install.
+pub fn load_job(job: Job) -> (Install, Settings) {
+    let install = load_root_with(
+        &job.root.path,
+        &job.root.display,
+        &job.settings.load,
+        job.given,
+    );
+    (install, job.settings)
 }

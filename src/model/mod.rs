@@ -106,6 +106,25 @@ impl Install {
             .map(|(f, e)| (*f, e))
     }
 
+    /// Drops the parsed models, and the text of every file not in `quoted`,
+    /// once the rules have run. A report needs only the files, the text it
+    /// quotes and the release, and a run over a thousand installs would
+    /// otherwise hold every parse tree until it prints.
+    pub fn keep_for_report(&mut self, quoted: &std::collections::BTreeSet<FileId>) {
+        for (id, file) in self.files.iter_mut().enumerate() {
+            if !quoted.contains(&id) {
+                file.forget_text();
+            }
+        }
+        self.compose_docs = Vec::new();
+        self.compose = None;
+        self.dotenv = None;
+        self.env_custom = None;
+        self.pyconf = None;
+        self.config_yml = None;
+        self.env = HashMap::new();
+    }
+
     pub fn var(&self, name: &str) -> Option<&str> {
         self.env.get(name).map(|b| b.value.as_str())
     }

@@ -7,11 +7,25 @@ pub mod json;
 pub mod sarif;
 pub mod summary;
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::model::Install;
+use crate::model::{FileId, Install};
+
+/// The files a report quotes from: where the findings, their labels and
+/// their fixes point.
+pub fn quoted_files(diagnostics: &[Diagnostic]) -> BTreeSet<FileId> {
+    let mut files = BTreeSet::new();
+    for d in diagnostics {
+        files.extend(d.file);
+        files.extend(d.labels.iter().map(|l| l.file));
+        if let Some(fix) = &d.fix {
+            files.extend(fix.edits.iter().map(|e| e.file));
+        }
+    }
+    files
+}
 
 /// One linted install and what was found in it.
 pub struct InstallReport {
