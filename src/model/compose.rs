@@ -133,11 +133,11 @@ impl Value {
             Value::Map { entries, .. } => entries
                 .iter()
                 .map(|e| KeyedItem {
-                    key: e.key.clone(),
+                    key: &e.key,
                     value: if e.value.is_null() {
                         None
                     } else {
-                        Some(e.value.as_str().unwrap_or("").to_string())
+                        Some(e.value.as_str().unwrap_or(""))
                     },
                     key_at: e.key_at,
                     value_at: Some(e.value.at()),
@@ -148,13 +148,13 @@ impl Value {
                 .iter()
                 .filter_map(|i| {
                     let s = i.as_str()?;
-                    let (k, v) = match s.split_once('=') {
-                        Some((k, v)) => (k.to_string(), Some(v.to_string())),
-                        None => (s.to_string(), None),
+                    let (key, value) = match s.split_once('=') {
+                        Some((k, v)) => (k, Some(v)),
+                        None => (s, None),
                     };
                     Some(KeyedItem {
-                        key: k,
-                        value: v,
+                        key,
+                        value,
                         key_at: i.at(),
                         value_at: Some(i.at()),
                         item: Some(i),
@@ -183,9 +183,9 @@ impl Value {
 /// One entry of a keyed value (environment variable, label, build arg).
 #[derive(Clone, Debug)]
 pub struct KeyedItem<'a> {
-    pub key: String,
+    pub key: &'a str,
     /// `None` for `KEY:` (map, null) or `KEY` (list): passed through from the host env.
-    pub value: Option<String>,
+    pub value: Option<&'a str>,
     pub key_at: Origin,
     pub value_at: Option<Origin>,
     pub item: Option<&'a Value>,
@@ -857,21 +857,14 @@ services:
         let c = model(BASE, Some(over)).unwrap();
         let worker = c.service("worker").unwrap();
         assert_eq!(worker.command(), ["run", "worker", "-c", "4"]);
-        let env: Vec<(String, Option<String>)> = worker
+        let env: Vec<(&str, Option<&str>)> = worker
             .get("environment")
             .unwrap()
             .keyed()
             .into_iter()
             .map(|k| (k.key, k.value))
             .collect();
-        assert_eq!(
-            env,
-            [
-                ("A".into(), Some("1".into())),
-                ("KEEP".into(), None),
-                ("B".into(), Some("2".into()))
-            ]
-        );
+        assert_eq!(env, [("A", Some("1")), ("KEEP", None), ("B", Some("2"))]);
         assert_eq!(worker.get("ports").unwrap().items().len(), 2);
         let web_a = c
             .service("web")
@@ -898,7 +891,7 @@ services:
         let c = model(BASE, Some(over)).unwrap();
         let w = c.service("worker").unwrap();
         assert!(w.get("ports").is_none());
-        let keys: Vec<String> = w
+        let keys: Vec<&str> = w
             .get("environment")
             .unwrap()
             .keyed()

@@ -237,28 +237,41 @@ pub fn parse(src: &str) -> PyConf {
         walker.collect_errors(root);
     }
     walker.block(root, false, 0);
-    conf.comments = comments(root);
+    conf.comments = comments(root, src);
     conf
 }
 
 /// Every comment of the tree, wherever it sits (also inside a dict or a
-/// call), in source order.
-fn comments(root: Node) -> Vec<Span> {
+/// call), in source order. Only a subtree whose text holds a `#` can hold a
+/// comment, so the walk skips the others instead of visiting every token.
+fn comments(root: Node, src: &str) -> Vec<Span> {
+    let hashes: Vec<usize> = src
+        .bytes()
+        .enumerate()
+        .filter(|(_, b)| *b == b'#')
+        .map(|(i, _)| i)
+        .collect();
+    let holds_hash = |node: Node| {
+        let first = hashes.partition_point(|&h| h < node.start_byte());
+        hashes.get(first).is_some_and(|&h| h < node.end_byte())
+    };
     let mut out = Vec::new();
     let mut cursor = root.walk();
     'walk: loop {
-        if cursor.node().kind() == "comment" {
-            out.push(span(cursor.node()));
-        }
-        if cursor.goto_first_child() || cursor.goto_next_sibling() {
-            continue;
+        let node = cursor.node();
+        if holds_hash(node) {
+            if node.kind() == "comment" {
+                out.push(span(node));
+            } else if cursor.goto_first_child() {
+                continue;
+            }
         }
         loop {
+            if cursor.goto_next_sibling() {
+                continue 'walk;
+            }
             if !cursor.goto_parent() {
                 break 'walk;
-            }
-            if cursor.goto_next_sibling() {
-                break;
             }
         }
     }

@@ -669,14 +669,14 @@ pub fn release_location(ctx: &Ctx) -> Option<(crate::model::FileId, crate::sourc
 pub fn compose_value_scalars(install: &Install) -> Vec<(Origin, &str)> {
     let mut out = Vec::new();
     for (file, doc) in &install.compose_docs {
-        let keys: HashSet<NodeId> = doc
-            .nodes
-            .iter()
-            .flat_map(|n| match &n.kind {
-                NodeKind::Map { pairs, .. } => pairs.iter().map(|p| p.key).collect(),
-                _ => Vec::new(),
-            })
-            .collect();
+        let mut is_key = vec![false; doc.nodes.len()];
+        for node in &doc.nodes {
+            if let NodeKind::Map { pairs, .. } = &node.kind {
+                for p in pairs {
+                    is_key[p.key as usize] = true;
+                }
+            }
+        }
         let mut here: Vec<(Origin, &str)> = doc
             .nodes
             .iter()
@@ -684,7 +684,7 @@ pub fn compose_value_scalars(install: &Install) -> Vec<(Origin, &str)> {
             .filter_map(|(i, node)| {
                 let id = i as NodeId;
                 match &node.kind {
-                    NodeKind::Scalar { value, .. } if !keys.contains(&id) => Some((
+                    NodeKind::Scalar { value, .. } if !is_key[i] => Some((
                         Origin {
                             file: *file,
                             node: id,
@@ -706,9 +706,9 @@ pub fn compose_value_scalars(install: &Install) -> Vec<(Origin, &str)> {
 /// The `$VAR` references of the compose files that compose always evaluates
 /// (not those nested in another reference's default), in file order, with
 /// the text of the value holding each.
-pub fn compose_var_refs(install: &Install) -> Vec<(Origin, &str, VarRef)> {
+pub fn compose_var_refs<'i>(scalars: &[(Origin, &'i str)]) -> Vec<(Origin, &'i str, VarRef)> {
     let mut out = Vec::new();
-    for (at, text) in compose_value_scalars(install) {
+    for &(at, text) in scalars {
         if !text.contains('$') {
             continue;
         }
@@ -739,9 +739,11 @@ pub fn scalar_span(install: &Install, at: Origin, start: usize, end: usize) -> S
 /// through to a container by name (`environment: [VAR]` or `VAR:`, and
 /// `build: {args: [VAR]}`). Rules ask through `Ctx::compose_uses_variable`,
 /// which computes this once per install.
-pub fn compose_env_names(install: &Install) -> HashSet<String> {
-    let mut names: HashSet<String> = compose_value_scalars(install)
-        .into_iter()
+pub fn compose_env_names(ctx: &Ctx) -> HashSet<String> {
+    let install = ctx.install;
+    let mut names: HashSet<String> = ctx
+        .compose_scalars()
+        .iter()
         .filter(|(_, text)| text.contains('$'))
         .flat_map(|(_, text)| interpolate::references(text))
         .map(|r| r.name)
@@ -754,7 +756,7 @@ pub fn compose_env_names(install: &Install) -> HashSet<String> {
                         v.keyed()
                             .into_iter()
                             .filter(|k| k.value.is_none())
-                            .map(|k| k.key),
+                            .map(|k| k.key.to_string()),
                     );
                 }
             }

@@ -2,6 +2,8 @@
 //! `rules/CODE.md` and one fixture folder in `testdata/rules/CODE/`
 //! (`tests.rs` rejects a rule missing any of them).
 
+use std::collections::HashMap;
+
 use crate::config::PathIgnore;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::fix::Fix;
@@ -10,6 +12,7 @@ use crate::kb::{Kb, ReleaseView};
 use crate::model::compose::{Compose, Origin, Service};
 use crate::model::{FileId, Install};
 use crate::parse::env::{EnvEntry, EnvFile};
+use crate::parse::interpolate::VarRef;
 use crate::parse::pyconf::PyConf;
 use crate::parse::yaml::{NodeId, YamlDoc};
 use crate::source::{FileKind, Span};
@@ -168,6 +171,9 @@ pub struct Ctx<'a> {
     /// Readings several rules share, computed on first use.
     compose_vars: std::cell::OnceCell<std::collections::HashSet<String>>,
     images: std::cell::OnceCell<Vec<helpers::ImageSite<'a>>>,
+    disabled: std::cell::OnceCell<HashMap<&'a str, (String, Origin)>>,
+    scalars: std::cell::OnceCell<Vec<(Origin, &'a str)>>,
+    var_refs: std::cell::OnceCell<Vec<(Origin, &'a str, VarRef)>>,
 }
 
 impl<'a> Ctx<'a> {
@@ -180,6 +186,9 @@ impl<'a> Ctx<'a> {
             target: target.and_then(|v| kb.view(v)),
             compose_vars: std::cell::OnceCell::new(),
             images: std::cell::OnceCell::new(),
+            disabled: std::cell::OnceCell::new(),
+            scalars: std::cell::OnceCell::new(),
+            var_refs: std::cell::OnceCell::new(),
         }
     }
 
@@ -288,7 +297,38 @@ impl<'a> Ctx<'a> {
     /// Every variable compose reads (see `helpers::compose_env_names`).
     pub fn compose_env_names(&self) -> &std::collections::HashSet<String> {
         self.compose_vars
-            .get_or_init(|| helpers::compose_env_names(self.install))
+            .get_or_init(|| helpers::compose_env_names(self))
+    }
+
+    /// Why a service of this install would not run, if it would not (see
+    /// `helpers::disabled_reason`).
+    pub fn disabled(&self, service: &Service) -> Option<&(String, Origin)> {
+        self.disabled
+            .get_or_init(|| {
+                let Some(compose) = self.compose() else {
+                    return HashMap::new();
+                };
+                compose
+                    .services
+                    .iter()
+                    .filter_map(|s| {
+                        Some((s.name.as_str(), helpers::disabled_reason(self.install, s)?))
+                    })
+                    .collect()
+            })
+            .get(service.name.as_str())
+    }
+
+    /// Every scalar compose interpolates (see `helpers::compose_value_scalars`).
+    pub fn compose_scalars(&self) -> &[(Origin, &'a str)] {
+        self.scalars
+            .get_or_init(|| helpers::compose_value_scalars(self.install))
+    }
+
+    /// The `$VAR` references compose evaluates (see `helpers::compose_var_refs`).
+    pub fn compose_var_refs(&self) -> &[(Origin, &'a str, VarRef)] {
+        self.var_refs
+            .get_or_init(|| helpers::compose_var_refs(self.compose_scalars()))
     }
 
     /// Every definition of a Sentry-built image (env values compose uses, and

@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::INSTALL_SH_VARIABLES;
 use crate::parse::interpolate::Fallback;
-use crate::rules::helpers::{compose_value_scalars, compose_var_refs, scalar_span};
+use crate::rules::helpers::scalar_span;
 use crate::rules::{Ctx, FixAvailability, Rule};
 
 pub const RULE: Rule = Rule {
@@ -25,7 +25,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         .map(|(f, _)| format!("`{}`", install.file(f).display))
         .unwrap_or_else(|| "the env file (there is none)".to_string());
     let mut broken = HashSet::new();
-    for (at, text) in compose_value_scalars(install) {
+    for (at, text) in ctx.compose_scalars().iter().copied() {
         if !text.contains('$') {
             continue;
         }
@@ -44,7 +44,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     }
     // `${VAR:?message}` that compose evaluates, once per variable.
     let mut seen = HashSet::new();
-    for (at, text, r) in compose_var_refs(install) {
+    for (at, text, r) in ctx.compose_var_refs().iter().cloned() {
         let Fallback::Required { colon, message } = &r.fallback else {
             continue;
         };

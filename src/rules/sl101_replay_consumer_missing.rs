@@ -2,7 +2,7 @@
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::rules::helpers::{
-    Consumer, canonical_entry, consumers, disabled_reason, missing_service, service_snippet,
+    Consumer, canonical_entry, consumers, missing_service, service_snippet,
 };
 use crate::rules::{Ctx, FixAvailability, Rule};
 
@@ -51,7 +51,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             .filter(|s| s.name != name)
             .find(|s| {
                 consumers(s).iter().any(|c| is_replay_consumer(name, c))
-                    && disabled_reason(ctx.install, s).is_none()
+                    && ctx.disabled(s).is_none()
             });
         match compose.service(name) {
             None => {
@@ -64,7 +64,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                 out.extend(missing_service(ctx, &RULE, name, message, &why));
             }
             Some(svc) => {
-                if let Some((reason, at)) = disabled_reason(ctx.install, svc) {
+                if let Some((reason, at)) = ctx.disabled(svc).cloned() {
                     if elsewhere.is_some() {
                         continue;
                     }

@@ -2,7 +2,7 @@
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::compose::Service;
-use crate::rules::helpers::{Consumer, consumers, disabled_reason, name_list};
+use crate::rules::helpers::{Consumer, consumers, name_list};
 use crate::rules::{Ctx, FixAvailability, Rule};
 
 pub const RULE: Rule = Rule {
@@ -69,7 +69,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     let running: Vec<(&Service, Consumer)> = compose
         .services
         .iter()
-        .filter(|s| disabled_reason(ctx.install, s).is_none())
+        .filter(|s| ctx.disabled(s).is_none())
         .flat_map(|s| consumers(s).into_iter().map(move |c| (s, c)))
         .collect();
     let mut seen: Vec<(bool, &str, Option<&str>)> = Vec::new();

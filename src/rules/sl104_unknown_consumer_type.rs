@@ -1,7 +1,7 @@
 //! SL104: `run ingest-consumer --consumer-type X` with a type click refuses.
 
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::rules::helpers::{canonical_consumer, disabled_reason, flag_values, sentry_words};
+use crate::rules::helpers::{canonical_consumer, flag_values, sentry_words};
 use crate::rules::{Ctx, FixAvailability, Rule};
 
 pub const RULE: Rule = Rule {
@@ -26,7 +26,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         if words.len() < 2 || words[0] != "run" || words[1] != "ingest-consumer" {
             continue;
         }
-        if disabled_reason(ctx.install, svc).is_some() {
+        if ctx.disabled(svc).is_some() {
             continue;
         }
         let types = flag_values(words, "--consumer-type");

@@ -2,9 +2,7 @@
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::kb::ReleaseView;
-use crate::rules::helpers::{
-    canonical_consumer, disabled_reason, flag_values, sentry_words, unified_consumer_name,
-};
+use crate::rules::helpers::{canonical_consumer, flag_values, sentry_words, unified_consumer_name};
 use crate::rules::{Ctx, FixAvailability, Rule};
 
 pub const RULE: Rule = Rule {
@@ -28,9 +26,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     let no_all_types = view.cli_all(|c| !c.all_consumer_types);
     for svc in &compose.services {
         let words = sentry_words(svc);
-        if words.first().map(String::as_str) != Some("run")
-            || disabled_reason(ctx.install, svc).is_some()
-        {
+        if words.first().map(String::as_str) != Some("run") || ctx.disabled(svc).is_some() {
             continue;
         }
         let name = &svc.name;

@@ -5,9 +5,7 @@ use crate::fix::{Edit, Fix};
 use crate::kb::Kb;
 use crate::model::compose::{Service, Value};
 use crate::parse::yaml::ScalarStyle;
-use crate::rules::helpers::{
-    Consumer, consumers, disabled_reason, flag_value, sentry_words, unified_consumer_name,
-};
+use crate::rules::helpers::{Consumer, consumers, flag_value, sentry_words, unified_consumer_name};
 use crate::rules::{Ctx, FixAvailability, Rule};
 use crate::source::Span;
 
@@ -33,9 +31,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         let Some(name) = unified_consumer_name(words) else {
             continue;
         };
-        if flag_value(words, "--consumer-group").is_some()
-            || disabled_reason(ctx.install, svc).is_some()
-        {
+        if flag_value(words, "--consumer-group").is_some() || ctx.disabled(svc).is_some() {
             continue;
         }
         let group = upstream_group(ctx.kb, name);

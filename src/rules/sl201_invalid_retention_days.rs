@@ -5,7 +5,7 @@ use crate::kb::version::Version;
 use crate::model::FileId;
 use crate::parse::env::EnvEntry;
 use crate::parse::interpolate::{Fallback, references};
-use crate::rules::helpers::{RETENTION_KEY, disabled_reason, flag_value, parse_days};
+use crate::rules::helpers::{RETENTION_KEY, flag_value, parse_days};
 use crate::rules::{Ctx, FixAvailability, Rule};
 use crate::source::Span;
 
@@ -107,7 +107,7 @@ fn coerced(ctx: &Ctx, file: FileId, span: Span, days: i64, shown: &str) -> Optio
             };
             w.first().map(String::as_str) == Some("rust-consumer")
                 && flag_value(w, "--storage").is_some_and(|st| st != "replays")
-                && disabled_reason(ctx.install, s).is_none()
+                && ctx.disabled(s).is_none()
         })
     });
     if !rust {
@@ -163,7 +163,7 @@ fn check_unset(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     }
     let mut sites: Vec<(&str, FileId, Span)> = Vec::new();
     for svc in &compose.services {
-        if disabled_reason(ctx.install, svc).is_some() {
+        if ctx.disabled(svc).is_some() {
             continue;
         }
         for s in svc.body.scalars() {

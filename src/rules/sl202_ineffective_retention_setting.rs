@@ -234,7 +234,7 @@ fn check_environments(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             continue;
         };
         for item in env.keyed() {
-            if item.key == RETENTION_KEY || !looks_like_retention(&item.key) {
+            if item.key == RETENTION_KEY || !looks_like_retention(item.key) {
                 continue;
             }
             let at = item.key_at;
@@ -243,7 +243,7 @@ fn check_environments(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                 .find(|f| f.0.file == at.file && f.0.span == at.span)
             {
                 Some(f) => f.2.push(&svc.name),
-                None => found.push((at, item.key.clone(), vec![&svc.name])),
+                None => found.push((at, item.key.to_string(), vec![&svc.name])),
             }
         }
     }

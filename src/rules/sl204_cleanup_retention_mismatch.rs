@@ -3,7 +3,7 @@
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::fix::{Edit, Fix};
 use crate::model::compose::{Origin, Scalar};
-use crate::rules::helpers::{RETENTION_KEY, disabled_reason, retention_days};
+use crate::rules::helpers::{RETENTION_KEY, retention_days};
 use crate::rules::{Ctx, FixAvailability, Rule};
 use crate::source::Span;
 
@@ -41,7 +41,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         let Some(command) = svc.get("command") else {
             continue;
         };
-        if disabled_reason(ctx.install, svc).is_some() {
+        if ctx.disabled(svc).is_some() {
             continue;
         }
         for s in command.scalars() {

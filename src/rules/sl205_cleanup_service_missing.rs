@@ -3,7 +3,7 @@
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::kb::ReleaseView;
 use crate::model::compose::{Compose, Origin, Service, Value};
-use crate::rules::helpers::{disabled_reason, missing_service};
+use crate::rules::helpers::missing_service;
 use crate::rules::{Ctx, FixAvailability, Rule};
 
 pub const RULE: Rule = Rule {
@@ -66,7 +66,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                 &why,
             )),
             Some(svc) => {
-                let Some((reason, at)) = disabled_reason(ctx.install, svc) else {
+                let Some((reason, at)) = ctx.disabled(svc).cloned() else {
                     continue;
                 };
                 if gated_like_upstream(&view, svc, at) {
@@ -85,11 +85,10 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
 
 /// Another running service does the job (a renamed cron).
 fn done_elsewhere(ctx: &Ctx, compose: &Compose, c: &Cleanup) -> bool {
-    compose.services.iter().any(|s| {
-        s.name != c.name
-            && (c.runs)(&s.command().join(" "))
-            && disabled_reason(ctx.install, s).is_none()
-    })
+    compose
+        .services
+        .iter()
+        .any(|s| s.name != c.name && (c.runs)(&s.command().join(" ")) && ctx.disabled(s).is_none())
 }
 
 /// Disabled only by a profile that upstream puts on the service too: the

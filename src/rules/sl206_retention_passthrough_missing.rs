@@ -6,7 +6,7 @@ use crate::kb::tree::parse_entry;
 use crate::model::FileId;
 use crate::model::compose::{Origin, Service};
 use crate::parse::yaml::{NodeId, NodeKind, YamlDoc};
-use crate::rules::helpers::{RETENTION_KEY, disabled_reason, name_list, retention_days};
+use crate::rules::helpers::{RETENTION_KEY, name_list, retention_days};
 use crate::rules::{Ctx, FixAvailability, Rule};
 use crate::source::Span;
 
@@ -44,7 +44,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         if canonical.is_empty()
             || !canonical.iter().all(|c| passes(c))
             || passes(svc)
-            || disabled_reason(ctx.install, svc).is_some()
+            || ctx.disabled(svc).is_some()
         {
             continue;
         }
@@ -60,7 +60,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                 services: vec![svc],
                 order: canonical[0]
                     .get("environment")
-                    .map(|e| e.keyed().into_iter().map(|k| k.key).collect())
+                    .map(|e| e.keyed().into_iter().map(|k| k.key.to_string()).collect())
                     .unwrap_or_default(),
             }),
         }

@@ -43,7 +43,7 @@ fn addressed_by_name(view: &ReleaseView, name: &str) -> bool {
                 || s.get("environment").is_some_and(|e| {
                     e.keyed()
                         .iter()
-                        .any(|k| k.value.as_deref().is_some_and(|v| v.contains(&url)))
+                        .any(|k| k.value.is_some_and(|v| v.contains(&url)))
                 })
         })
     })

@@ -63,7 +63,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         let (Some(raw), Some(at)) = (item.value, item.value_at) else {
             continue;
         };
-        let value = ctx.install.interpolate(&raw).value.trim().to_string();
+        let value = ctx.install.interpolate(raw).value.trim().to_string();
         match settings
             .iter_mut()
             .find(|s| s.at.file == at.file && s.at.span == at.span)

@@ -67,7 +67,7 @@ fn no_auth(install: &crate::model::Install, svc: &Service) -> Option<String> {
             .rev()
             .find(|k| k.key == key)?;
         Some(match item.value {
-            Some(v) => install.interpolate(&v).value,
+            Some(v) => install.interpolate(v).value,
             None => install.var(key)?.to_string(),
         })
     };

@@ -108,7 +108,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                 let (Some(value), Some(at)) = (&item.value, item.value_at) else {
                     continue;
                 };
-                if !is_secret_name(&item.key) || !seen.insert((at.file, at.span)) {
+                if !is_secret_name(item.key) || !seen.insert((at.file, at.span)) {
                     continue;
                 }
                 // A value from the env file is judged there.

@@ -4,7 +4,7 @@ use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::INSTALL_SH_VARIABLES;
 use crate::model::compose::Origin;
 use crate::parse::interpolate::{Fallback, VarRef};
-use crate::rules::helpers::{compose_var_refs, scalar_span};
+use crate::rules::helpers::scalar_span;
 use crate::rules::{Ctx, FixAvailability, Rule};
 
 pub const RULE: Rule = Rule {
@@ -25,7 +25,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     let env_name = &install.file(env_file).display;
     // Each variable's first reference and how many there are.
     let mut found: Vec<(Origin, VarRef, usize)> = Vec::new();
-    for (at, _, r) in compose_var_refs(install) {
+    for (at, _, r) in ctx.compose_var_refs().iter().cloned() {
         if r.fallback != Fallback::None
             || install.var(&r.name).is_some()
             || INSTALL_SH_VARIABLES.contains(&r.name.as_str())

@@ -1,7 +1,7 @@
 //! SL351: a service the release needs is disabled.
 
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::rules::helpers::{active_profiles, disabled_reason};
+use crate::rules::helpers::active_profiles;
 use crate::rules::{Ctx, FixAvailability, Rule};
 
 pub const RULE: Rule = Rule {
@@ -98,7 +98,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                 continue;
             }
         }
-        let Some((reason, at)) = disabled_reason(ctx.install, svc) else {
+        let Some((reason, at)) = ctx.disabled(svc).cloned() else {
             continue;
         };
         let mut help =
