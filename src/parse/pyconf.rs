@@ -214,14 +214,68 @@ impl PyConf {
     }
 }
 
+/// The grammar's field ids, looked up once: `child_by_field_name` searches
+/// the grammar's field names on every call.
+struct Fields {
+    argument: u16,
+    arguments: u16,
+    body: u16,
+    function: u16,
+    key: u16,
+    left: u16,
+    name: u16,
+    operator: u16,
+    right: u16,
+    subscript: u16,
+    value: u16,
+}
+
+fn fields() -> &'static Fields {
+    static FIELDS: std::sync::OnceLock<Fields> = std::sync::OnceLock::new();
+    FIELDS.get_or_init(|| {
+        let language: tree_sitter::Language = tree_sitter_python::LANGUAGE.into();
+        // The grammar is compiled in; a missing field is a build bug, caught by tests.
+        let id = |name: &str| {
+            language
+                .field_id_for_name(name)
+                .unwrap_or_else(|| panic!("tree-sitter-python has no field `{name}`"))
+                .get()
+        };
+        Fields {
+            argument: id("argument"),
+            arguments: id("arguments"),
+            body: id("body"),
+            function: id("function"),
+            key: id("key"),
+            left: id("left"),
+            name: id("name"),
+            operator: id("operator"),
+            right: id("right"),
+            subscript: id("subscript"),
+            value: id("value"),
+        }
+    })
+}
+
 pub fn parse(src: &str) -> PyConf {
-    let mut parser = Parser::new();
-    // The grammar is compiled in; a failure here is a build bug, caught by tests.
-    parser
-        .set_language(&tree_sitter_python::LANGUAGE.into())
-        .expect("tree-sitter-python grammar loads");
+    thread_local! {
+        // One parser per thread: creating one allocates its stacks and the
+        // grammar's scanner, a tenth of the work of parsing a small file.
+        static PARSER: std::cell::RefCell<Parser> = std::cell::RefCell::new({
+            let mut parser = Parser::new();
+            // The grammar is compiled in; a failure here is a build bug, caught by tests.
+            parser
+                .set_language(&tree_sitter_python::LANGUAGE.into())
+                .expect("tree-sitter-python grammar loads");
+            parser
+        });
+    }
     let mut conf = PyConf::default();
-    let Some(tree) = parser.parse(src, None) else {
+    let Some(tree) = PARSER.with_borrow_mut(|parser| {
+        // A parse that gave up would otherwise be resumed with this text.
+        parser.reset();
+        parser.parse(src, None)
+    }) else {
         conf.errors.push((
             Span::empty(0),
             "the Python parser gave up on this file".into(),
@@ -380,15 +434,15 @@ impl Walker<'_> {
         match node.kind() {
             "assignment" | "augmented_assignment" => {
                 let (Some(left), Some(right)) = (
-                    node.child_by_field_name("left"),
-                    node.child_by_field_name("right"),
+                    node.child_by_field_id(fields().left),
+                    node.child_by_field_id(fields().right),
                 ) else {
                     return;
                 };
                 let op = if node.kind() == "assignment" {
                     "=".to_string()
                 } else {
-                    node.child_by_field_name("operator")
+                    node.child_by_field_id(fields().operator)
                         .map(|o| self.text(o).to_string())
                         .unwrap_or_else(|| "=".into())
                 };
@@ -399,7 +453,7 @@ impl Walker<'_> {
                     && keys.len() == 1
                 {
                     let key_span = left
-                        .child_by_field_name("subscript")
+                        .child_by_field_id(fields().subscript)
                         .map(span)
                         .unwrap_or(span(left));
                     self.conf.features.push(Feature {
@@ -421,11 +475,11 @@ impl Walker<'_> {
             }
             "call" => {
                 let func = node
-                    .child_by_field_name("function")
+                    .child_by_field_id(fields().function)
                     .map(|f| self.text(f).to_string())
                     .unwrap_or_default();
                 if func == "SENTRY_FEATURES.update" {
-                    let Some(args) = node.child_by_field_name("arguments") else {
+                    let Some(args) = node.child_by_field_id(fields().arguments) else {
                         return;
                     };
                     let mut c = args.walk();
@@ -496,14 +550,14 @@ impl Walker<'_> {
                 let mut keys = Vec::new();
                 let mut cur = node;
                 loop {
-                    let Some(index) = cur.child_by_field_name("subscript") else {
+                    let Some(index) = cur.child_by_field_id(fields().subscript) else {
                         return Target::Other;
                     };
                     let Some(key) = self.string_value(index) else {
                         return Target::Other;
                     };
                     keys.push(key);
-                    let Some(value) = cur.child_by_field_name("value") else {
+                    let Some(value) = cur.child_by_field_id(fields().value) else {
                         return Target::Other;
                     };
                     match value.kind() {
@@ -618,8 +672,8 @@ impl Walker<'_> {
                         continue;
                     }
                     let (Some(k), Some(v)) = (
-                        child.child_by_field_name("key"),
-                        child.child_by_field_name("value"),
+                        child.child_by_field_id(fields().key),
+                        child.child_by_field_id(fields().value),
                     ) else {
                         continue;
                     };
@@ -628,17 +682,17 @@ impl Walker<'_> {
                 ExprKind::Dict(pairs)
             }
             "dictionary_comprehension" => {
-                let body = node.child_by_field_name("body");
+                let body = node.child_by_field_id(fields().body);
                 let mut cursor = node.walk();
                 let clause = node
                     .named_children(&mut cursor)
                     .find(|c| c.kind() == "for_in_clause");
                 match (body, clause) {
                     (Some(body), Some(clause)) if body.kind() == "pair" => {
-                        let key = body.child_by_field_name("key");
-                        let value = body.child_by_field_name("value");
-                        let var = clause.child_by_field_name("left");
-                        let iter = clause.child_by_field_name("right");
+                        let key = body.child_by_field_id(fields().key);
+                        let value = body.child_by_field_id(fields().value);
+                        let var = clause.child_by_field_id(fields().left);
+                        let iter = clause.child_by_field_id(fields().right);
                         match (key, value, var, iter) {
                             (Some(k), Some(v), Some(var), Some(iter)) => ExprKind::DictComp {
                                 key: Box::new(self.expr(k, depth + 1)),
@@ -654,19 +708,19 @@ impl Walker<'_> {
             }
             "call" => {
                 let func = node
-                    .child_by_field_name("function")
+                    .child_by_field_id(fields().function)
                     .map(|f| self.text(f).to_string())
                     .unwrap_or_default();
                 let mut args = Vec::new();
                 let mut kwargs = Vec::new();
-                if let Some(list) = node.child_by_field_name("arguments") {
+                if let Some(list) = node.child_by_field_id(fields().arguments) {
                     let mut cursor = list.walk();
                     for a in list.named_children(&mut cursor) {
                         match a.kind() {
                             "keyword_argument" => {
                                 if let (Some(n), Some(v)) = (
-                                    a.child_by_field_name("name"),
-                                    a.child_by_field_name("value"),
+                                    a.child_by_field_id(fields().name),
+                                    a.child_by_field_id(fields().value),
                                 ) {
                                     kwargs
                                         .push((self.text(n).to_string(), self.expr(v, depth + 1)));
@@ -681,9 +735,9 @@ impl Walker<'_> {
             }
             "binary_operator" => {
                 match (
-                    node.child_by_field_name("left"),
-                    node.child_by_field_name("operator"),
-                    node.child_by_field_name("right"),
+                    node.child_by_field_id(fields().left),
+                    node.child_by_field_id(fields().operator),
+                    node.child_by_field_id(fields().right),
                 ) {
                     (Some(l), Some(o), Some(r)) => ExprKind::BinOp {
                         op: self.text(o).to_string(),
@@ -713,8 +767,8 @@ impl Walker<'_> {
                 }
             }
             "subscript" => match (
-                node.child_by_field_name("value"),
-                node.child_by_field_name("subscript"),
+                node.child_by_field_id(fields().value),
+                node.child_by_field_id(fields().subscript),
             ) {
                 (Some(v), Some(i)) => ExprKind::Subscript {
                     value: Box::new(self.expr(v, depth + 1)),
@@ -724,7 +778,7 @@ impl Walker<'_> {
             },
             "unary_operator" => {
                 let t = self.text(node);
-                if let Some(arg) = node.child_by_field_name("argument")
+                if let Some(arg) = node.child_by_field_id(fields().argument)
                     && t.starts_with('-')
                 {
                     match self.expr(arg, depth + 1).kind {
