@@ -344,23 +344,31 @@ pub fn with_texts(
 
 /// Names whose values are secrets: never printed.
 pub fn is_secret_name(name: &str) -> bool {
-    let n = name.to_ascii_lowercase();
-    [
-        "secret",
-        "password",
-        "passwd",
-        "token",
-        "api_key",
-        "api-key",
-        "apikey",
-        "private-key",
-        "private_key",
-        "credential",
-    ]
-    .iter()
-    .any(|w| n.contains(w))
-        && !n.ends_with("_file")
-        && !n.ends_with("-file")
+    const WORDS: [&[u8]; 10] = [
+        b"secret",
+        b"password",
+        b"passwd",
+        b"token",
+        b"api_key",
+        b"api-key",
+        b"apikey",
+        b"private-key",
+        b"private_key",
+        b"credential",
+    ];
+    let n = name.as_bytes();
+    let lower_ends_with = |suffix: &[u8]| {
+        n.len() >= suffix.len() && n[n.len() - suffix.len()..].eq_ignore_ascii_case(suffix)
+    };
+    // Called for every key of every file: compared in place, ignoring case,
+    // and only where a word could start.
+    (0..n.len()).any(|i| {
+        matches!(n[i].to_ascii_lowercase(), b's' | b'p' | b't' | b'a' | b'c')
+            && WORDS
+                .iter()
+                .any(|w| n[i..].len() >= w.len() && n[i..i + w.len()].eq_ignore_ascii_case(w))
+    }) && !lower_ends_with(b"_file")
+        && !lower_ends_with(b"-file")
 }
 
 fn mark_yaml_secrets(doc: &YamlDoc, out: &mut Vec<Span>) {
@@ -446,5 +454,41 @@ fn mark_secret_dict_entries(e: &Expr, out: &mut Vec<Span>, depth: usize) {
             }
         }
         _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_secret_name;
+
+    #[test]
+    fn secret_names_are_told_by_their_words_in_any_case() {
+        for name in [
+            "SENTRY_SYSTEM_SECRET_KEY",
+            "system.secret-key",
+            "DB_PASSWORD",
+            "mail.password",
+            "Slack_Token",
+            "OPENAI_API_KEY",
+            "github-app.private-key",
+            "aws_credentials",
+            "x-apikey",
+            "secret",
+        ] {
+            assert!(is_secret_name(name), "{name}");
+        }
+        for name in [
+            "SENTRY_IMAGE",
+            "mail.host",
+            "PASSWORD_FILE",
+            "secret-file",
+            "TOKENS_FILE",
+            "",
+            "s",
+            "secre",
+            "passw0rd",
+        ] {
+            assert!(!is_secret_name(name), "{name}");
+        }
     }
 }

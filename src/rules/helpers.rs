@@ -279,9 +279,9 @@ impl Consumer {
 /// The consumers a service runs, from its command (empty for other services).
 pub fn consumers(service: &Service) -> Vec<Consumer> {
     let words = sentry_words(service);
-    let w: Vec<&str> = words.iter().map(String::as_str).collect();
-    match w.as_slice() {
-        ["run", "consumer", ..] => match unified_consumer_name(words) {
+    let word = |i: usize| words.get(i).map(String::as_str);
+    match (word(0), word(1)) {
+        (Some("run"), Some("consumer")) => match unified_consumer_name(words) {
             Some(name) => vec![Consumer::Sentry {
                 name: name.to_string(),
                 group: flag_value(words, "--consumer-group")
@@ -290,13 +290,13 @@ pub fn consumers(service: &Service) -> Vec<Consumer> {
             }],
             None => Vec::new(),
         },
-        ["run", "ingest-replay-recordings", ..] => vec![Consumer::Sentry {
+        (Some("run"), Some("ingest-replay-recordings")) => vec![Consumer::Sentry {
             name: "ingest-replay-recordings".into(),
             group: flag_value(words, "--consumer-group")
                 .unwrap_or("ingest-replay-recordings")
                 .into(),
         }],
-        ["run", "ingest-consumer", ..] => {
+        (Some("run"), Some("ingest-consumer")) => {
             let group = flag_value(words, "--consumer-group")
                 .unwrap_or("ingest-consumer")
                 .to_string();
@@ -314,24 +314,25 @@ pub fn consumers(service: &Service) -> Vec<Consumer> {
                 .collect()
         }
         _ => {
-            let mut sw: Vec<&str> = w.clone();
-            if sw.first() == Some(&"snuba") {
-                sw.remove(0);
+            let snuba = match word(0) {
+                Some("snuba") => &words[1..],
+                _ => words,
+            };
+            if !matches!(
+                snuba.first().map(String::as_str),
+                Some("consumer" | "rust-consumer")
+            ) {
+                return Vec::new();
             }
-            if matches!(sw.first(), Some(&"consumer") | Some(&"rust-consumer")) {
-                let words: Vec<String> = sw.iter().map(|x| x.to_string()).collect();
-                match flag_value(&words, "--storage") {
-                    Some(storage) => vec![Consumer::Snuba {
-                        storage: storage.to_string(),
-                        group: flag_value(&words, "--consumer-group")
-                            .unwrap_or("snuba-consumers")
-                            .to_string(),
-                        topic: flag_value(&words, "--raw-events-topic").map(str::to_string),
-                    }],
-                    None => Vec::new(),
-                }
-            } else {
-                Vec::new()
+            match flag_value(snuba, "--storage") {
+                Some(storage) => vec![Consumer::Snuba {
+                    storage: storage.to_string(),
+                    group: flag_value(snuba, "--consumer-group")
+                        .unwrap_or("snuba-consumers")
+                        .to_string(),
+                    topic: flag_value(snuba, "--raw-events-topic").map(str::to_string),
+                }],
+                None => Vec::new(),
             }
         }
     }

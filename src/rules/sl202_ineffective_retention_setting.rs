@@ -30,8 +30,11 @@ const ONE_KNOB: &str = "Self-hosted has one retention knob, `SENTRY_EVENT_RETENT
 
 fn looks_like_retention(name: &str) -> bool {
     // `KAFKA_LOG_*` are Kafka's own settings (dead variables are another rule's business).
-    name.to_ascii_lowercase().contains("retention")
-        && !name.to_ascii_uppercase().starts_with("KAFKA_LOG_")
+    // Asked of every key of every file: compared in place, ignoring case.
+    let n = name.as_bytes();
+    n.windows(b"retention".len())
+        .any(|w| w.eq_ignore_ascii_case(b"retention"))
+        && !(n.len() >= 10 && n[..10].eq_ignore_ascii_case(b"KAFKA_LOG_"))
 }
 
 /// "Did you mean" for a near miss of `real`, else the general explanation.
