@@ -13,7 +13,9 @@ use crate::rules::Ctx;
 use crate::source::Span;
 use std::collections::HashSet;
 
-/// The closest candidate within a small edit distance ("did you mean").
+/// The closest candidate within a small edit distance ("did you mean"); of
+/// equally close ones the shortest, then the first in byte order, so the
+/// answer does not depend on the order of a hash set.
 pub fn did_you_mean<'c>(
     word: &str,
     candidates: impl IntoIterator<Item = &'c str>,
@@ -24,7 +26,7 @@ pub fn did_you_mean<'c>(
         .into_iter()
         .map(|c| (edit_distance(&w, &c.to_ascii_lowercase()), c))
         .filter(|(d, c)| *d > 0 && *d <= limit && !c.is_empty())
-        .min_by_key(|(d, c)| (*d, c.len()))
+        .min_by_key(|(d, c)| (*d, c.len(), *c))
         .map(|(_, c)| c)
 }
 
@@ -231,7 +233,10 @@ pub fn first_party(image: &str) -> Option<(&'static str, &'static str, Tag)> {
     let (repo, tag) = split_image(image);
     FIRST_PARTY
         .iter()
-        .find(|(r, _)| repo == *r || repo.ends_with(&format!("/{r}")))
+        .find(|(r, _)| {
+            repo.strip_suffix(r)
+                .is_some_and(|registry| registry.is_empty() || registry.ends_with('/'))
+        })
         .map(|(r, var)| (*r, *var, tag))
 }
 

@@ -46,39 +46,50 @@ const COMPOSE_OWN: &[&str] = &[
 /// of the knowledge base writes in its `.env` (or shows commented out, like
 /// `SENTRY_MAIL_HOST`), the variables compose reads, and those compose and
 /// install.sh define themselves.
-pub struct KnownKeys {
-    names: HashSet<String>,
+pub struct KnownKeys<'c> {
+    /// What this install's compose reads.
+    compose: &'c HashSet<String>,
+    /// What any release's `.env` sets or documents, compose and install.sh
+    /// read: the same for every install, so gathered once per process.
+    everywhere: &'static HashSet<String>,
 }
 
-impl KnownKeys {
-    pub fn new(ctx: &Ctx) -> KnownKeys {
-        let mut names = ctx.compose_env_names().clone();
-        for r in &ctx.kb.releases {
-            for e in &r.env {
-                names.insert(e.key.clone());
-                for line in e.comment.lines() {
-                    let line = line.trim_start_matches('#').trim();
-                    if let Some((k, _)) = line.split_once('=')
-                        && !k.is_empty()
-                        && k.bytes()
-                            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
-                    {
-                        names.insert(k.to_string());
+impl<'c> KnownKeys<'c> {
+    pub fn new(ctx: &'c Ctx) -> KnownKeys<'c> {
+        static EVERYWHERE: std::sync::OnceLock<HashSet<String>> = std::sync::OnceLock::new();
+        let everywhere = EVERYWHERE.get_or_init(|| {
+            let mut names = HashSet::new();
+            for r in &ctx.kb.releases {
+                for e in &r.env {
+                    names.insert(e.key.clone());
+                    for line in e.comment.lines() {
+                        let line = line.trim_start_matches('#').trim();
+                        if let Some((k, _)) = line.split_once('=')
+                            && !k.is_empty()
+                            && k.bytes()
+                                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+                        {
+                            names.insert(k.to_string());
+                        }
                     }
                 }
             }
+            names.extend(
+                COMPOSE_OWN
+                    .iter()
+                    .chain(INSTALL_SH_VARIABLES)
+                    .map(|k| k.to_string()),
+            );
+            names
+        });
+        KnownKeys {
+            compose: ctx.compose_env_names(),
+            everywhere,
         }
-        names.extend(
-            COMPOSE_OWN
-                .iter()
-                .chain(INSTALL_SH_VARIABLES)
-                .map(|k| k.to_string()),
-        );
-        KnownKeys { names }
     }
 
     pub fn contains(&self, key: &str) -> bool {
-        self.names.contains(key)
+        self.compose.contains(key) || self.everywhere.contains(key)
     }
 
     /// The known key `key` misspells: one edit away (two for long keys), and
@@ -88,7 +99,8 @@ impl KnownKeys {
         if self.contains(key) || key.ends_with("_IMAGE") {
             return None;
         }
-        let meant = did_you_mean(key, self.names.iter().map(String::as_str))?;
+        let names = self.compose.union(self.everywhere).map(String::as_str);
+        let meant = did_you_mean(key, names)?;
         let d = edit_distance(&key.to_ascii_lowercase(), &meant.to_ascii_lowercase());
         let limit = if key.len() >= 16 { 2 } else { 1 };
         let extends = key.starts_with(meant) || meant.starts_with(key);
