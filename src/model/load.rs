@@ -344,31 +344,25 @@ pub fn with_texts(
 
 /// Names whose values are secrets: never printed.
 pub fn is_secret_name(name: &str) -> bool {
-    const WORDS: [&[u8]; 10] = [
-        b"secret",
-        b"password",
-        b"passwd",
-        b"token",
-        b"api_key",
-        b"api-key",
-        b"apikey",
-        b"private-key",
-        b"private_key",
-        b"credential",
-    ];
     let n = name.as_bytes();
-    let lower_ends_with = |suffix: &[u8]| {
+    let ends_with = |suffix: &[u8]| {
         n.len() >= suffix.len() && n[n.len() - suffix.len()..].eq_ignore_ascii_case(suffix)
     };
-    // Called for every key of every file: compared in place, ignoring case,
-    // and only where a word could start.
-    (0..n.len()).any(|i| {
-        matches!(n[i].to_ascii_lowercase(), b's' | b'p' | b't' | b'a' | b'c')
-            && WORDS
-                .iter()
-                .any(|w| n[i..].len() >= w.len() && n[i..i + w.len()].eq_ignore_ascii_case(w))
-    }) && !lower_ends_with(b"_file")
-        && !lower_ends_with(b"-file")
+    // Asked of every key of every file: the words are compared in place,
+    // ignoring case, and only those that start with the byte at hand.
+    let word_at = |i: usize| {
+        let rest = &n[i..];
+        let is = |w: &[u8]| rest.len() >= w.len() && rest[..w.len()].eq_ignore_ascii_case(w);
+        match n[i].to_ascii_lowercase() {
+            b's' => is(b"secret"),
+            b'p' => is(b"password") || is(b"passwd") || is(b"private-key") || is(b"private_key"),
+            b't' => is(b"token"),
+            b'a' => is(b"api_key") || is(b"api-key") || is(b"apikey"),
+            b'c' => is(b"credential"),
+            _ => false,
+        }
+    };
+    (0..n.len()).any(word_at) && !ends_with(b"_file") && !ends_with(b"-file")
 }
 
 fn mark_yaml_secrets(doc: &YamlDoc, out: &mut Vec<Span>) {
