@@ -1,5 +1,5 @@
 //! Writes a tree of self-hosted installs for benchmarks:
-//! `cargo run --release --example gen_installs -- DIR COUNT`.
+//! `cargo run --release --example gen_installs -- DIR COUNT [--unique]`.
 //!
 //! Install `i` runs release `i mod` (the releases of the knowledge base), as
 //! that release's compose file and `.env` (rendered by sentrylint's own
@@ -8,6 +8,10 @@
 //! operator customizations, and a share of the mistakes sentrylint finds
 //! (retention in sentry.conf.py, a skewed Snuba image, a blog post's replay
 //! services in an override, a missing replay consumer, a YAML syntax error).
+//!
+//! Installs of one release share their sentry.conf.py and, mostly, their
+//! compose file, as copies of a template do. With `--unique` every install
+//! also names its own host in both, so no two files are alike.
 
 use std::path::{Path, PathBuf};
 
@@ -15,12 +19,20 @@ use sentrylint::kb::Kb;
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
+    let usage = || -> ! {
+        eprintln!("usage: gen_installs DIR COUNT [--unique]");
+        std::process::exit(2);
+    };
     let (Some(dir), Some(count)) = (
         args.get(1),
         args.get(2).and_then(|c| c.parse::<usize>().ok()),
     ) else {
-        eprintln!("usage: gen_installs DIR COUNT");
-        std::process::exit(2);
+        usage()
+    };
+    let unique = match args.get(3).map(String::as_str) {
+        None => false,
+        Some("--unique") => true,
+        Some(_) => usage(),
     };
     let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let kb = Kb::get();
@@ -76,6 +88,11 @@ fn main() {
         if i % 97 == 0 {
             compose = compose.replacen("\n    command: run worker", "\n\tcommand: run worker", 1);
             is_broken = true;
+        }
+        if unique {
+            let host = format!("sentry-{i:05}.example.com");
+            conf.push_str(&format!("\nCSRF_TRUSTED_ORIGINS = [\"https://{host}\"]\n"));
+            compose = format!("# {host}\n{compose}");
         }
         broken += usize::from(is_broken);
         let config = format!(

@@ -260,7 +260,7 @@ pub fn assemble(
                 }
             }
             FileKind::SentryConfPy => {
-                let parsed = pyconf::parse(&file.text);
+                let parsed = pyconf::parse_shared(&file.text);
                 mark_py_secrets(&parsed, &mut file.secrets);
                 if let Some((span, message)) = parsed.errors.first() {
                     problems.push(problem(*span, message.clone()));

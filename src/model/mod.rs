@@ -73,7 +73,8 @@ pub struct Install {
     pub compose: Option<Compose>,
     pub dotenv: Option<(FileId, EnvFile)>,
     pub env_custom: Option<(FileId, EnvFile)>,
-    pub pyconf: Option<(FileId, PyConf)>,
+    /// Shared with other installs whose sentry.conf.py has the same text.
+    pub pyconf: Option<(FileId, std::sync::Arc<PyConf>)>,
     pub config_yml: Option<(FileId, YamlDoc)>,
     /// The effective env: `.env.custom` when it exists (install.sh then reads
     /// it instead of `.env`), else `.env`.

@@ -4,6 +4,9 @@
 //! `if`/`try` blocks are kept but marked conditional, and function bodies are
 //! skipped.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
 use tree_sitter::{Node, Parser};
 
 use crate::source::Span;
@@ -212,6 +215,36 @@ impl PyConf {
         }
         None
     }
+}
+
+/// How many parses [`parse_shared`] remembers, and the largest text it
+/// remembers: a bound on its memory (64 MiB at worst, about 1 MiB for 64
+/// upstream-sized files).
+const SHARED_ENTRIES: usize = 64;
+const SHARED_MAX_TEXT: usize = 1 << 20;
+
+/// [`parse`], remembered by text. The installs of a monorepo often carry
+/// copies of one sentry.conf.py, and tree-sitter is most of what checking an
+/// install costs; a copy is parsed once per run. When full, the memory is
+/// emptied and starts again, so a run over unique files costs one hash and
+/// one lookup per file more than `parse`.
+pub fn parse_shared(src: &str) -> Arc<PyConf> {
+    static SHARED: Mutex<Option<HashMap<Box<str>, Arc<PyConf>>>> = Mutex::new(None);
+    // A panic elsewhere while holding the lock leaves the map usable.
+    let lookup = || SHARED.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(conf) = lookup().as_ref().and_then(|m| m.get(src)) {
+        return Arc::clone(conf);
+    }
+    let conf = Arc::new(parse(src));
+    if src.len() <= SHARED_MAX_TEXT {
+        let mut shared = lookup();
+        let map = shared.get_or_insert_with(HashMap::new);
+        if map.len() >= SHARED_ENTRIES {
+            map.clear();
+        }
+        map.insert(src.into(), Arc::clone(&conf));
+    }
+    conf
 }
 
 /// The grammar's field ids, looked up once: `child_by_field_name` searches
@@ -896,6 +929,24 @@ SENTRY_FEATURES.update(
 )
 MIDDLEWARE += ("x",)
 "#;
+
+    #[test]
+    fn a_shared_parse_is_the_parse_of_its_own_text() {
+        let a = "SENTRY_OPTIONS['mail.host'] = 'smtp'\n";
+        let b = "SENTRY_OPTIONS['mail.host'] = 'mail'\n";
+        for _ in 0..2 {
+            for text in [a, b] {
+                assert_eq!(
+                    format!("{:?}", parse_shared(text)),
+                    format!("{:?}", parse(text))
+                );
+            }
+        }
+        assert_ne!(
+            format!("{:?}", parse_shared(a)),
+            format!("{:?}", parse_shared(b))
+        );
+    }
 
     #[test]
     fn comments_are_found_inside_expressions_and_strings_are_not_comments() {

@@ -266,7 +266,7 @@ impl<'a> Ctx<'a> {
     }
 
     pub fn pyconf(&self) -> Option<(FileId, &'a PyConf)> {
-        self.install.pyconf.as_ref().map(|(f, c)| (*f, c))
+        self.install.pyconf.as_ref().map(|(f, c)| (*f, &**c))
     }
 
     pub fn config_yml(&self) -> Option<(FileId, &'a YamlDoc)> {
