@@ -14,8 +14,11 @@ BIN=target/release/sentrylint
 GEN=target/release/examples/gen_installs
 SIZES=(1 100 1000 10000)
 [ "${1:-}" = "--quick" ] && SIZES=(1 100 1000)
+# tree-N: installs of one release share sentry.conf.py (copies of a
+# template); unique-N: every install names its own host, no two files alike.
 for n in "${SIZES[@]}"; do
   [ -d "$OUT/tree-$n" ] || "$GEN" "$OUT/tree-$n" "$n"
+  [ -d "$OUT/unique-$n" ] || "$GEN" "$OUT/unique-$n" "$n" --unique
 done
 # One 24.1.0-sized install, and a 23.4.0 one for the migration.
 "$GEN" "$OUT/one" 20 >/dev/null 2>&1
@@ -36,7 +39,7 @@ if command -v hyperfine >/dev/null; then
     "$BIN check $OUT/tree-100" \
     --runs 30 >/dev/null
   hyperfine -N -i --warmup 1 --style basic --export-markdown "$OUT/times-trees.md" --runs 5 \
-    $(for n in "${SIZES[@]}"; do [ "$n" -ge 1000 ] && echo "$BIN check $OUT/tree-$n"; done) >/dev/null
+    $(for n in "${SIZES[@]}"; do [ "$n" -ge 1000 ] && echo "$BIN check $OUT/tree-$n" "$BIN check $OUT/unique-$n"; done) >/dev/null
   cat "$OUT/times.md" "$OUT/times-trees.md"
 else
   echo "(hyperfine missing: GNU time, single runs)"
@@ -49,13 +52,17 @@ fi
 echo "## peak memory (GNU time)"
 for n in "${SIZES[@]}"; do
   [ "$n" -ge 1000 ] || continue
-  /usr/bin/time -f "tree-$n: %e s, %M KB peak, %P CPU" "$BIN" check "$OUT/tree-$n" >/dev/null 2>"$OUT/mem-$n.log" || true
-  tail -1 "$OUT/mem-$n.log"
+  for tree in tree unique; do
+    /usr/bin/time -f "$tree-$n: %e s, %M KB peak, %P CPU" "$BIN" check "$OUT/$tree-$n" >/dev/null 2>"$OUT/mem-$tree-$n.log" || true
+    tail -1 "$OUT/mem-$tree-$n.log"
+  done
 done
 
-echo "## against other tools on the compose files of tree-100"
-FILES=$(find "$OUT/tree-100" -name docker-compose.yml | sort)
-ours=$(hyperfine -N -i --runs 5 --export-json "$OUT/ours.json" "$BIN check $OUT/tree-100" >/dev/null && python3 -c "import json;print(json.load(open('$OUT/ours.json'))['results'][0]['median'])")
+# unique-100, where sentrylint's memory of repeated files gains nothing; the
+# peers read only the compose files, sentrylint reads and checks everything.
+echo "## against other tools on the compose files of unique-100"
+FILES=$(find "$OUT/unique-100" -name docker-compose.yml | sort)
+ours=$(hyperfine -N -i --runs 5 --export-json "$OUT/ours.json" "$BIN check $OUT/unique-100" >/dev/null && python3 -c "import json;print(json.load(open('$OUT/ours.json'))['results'][0]['median'])")
 echo "sentrylint check (all files, all rules): ${ours}s"
 for peer in yamllint compose-lint dclint; do
   if ! command -v "$peer" >/dev/null; then echo "$peer: not installed (bench/peers.sh)"; continue; fi
