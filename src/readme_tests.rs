@@ -102,7 +102,7 @@ fn run_in(dir: &Path, args: &[&str], head: Option<usize>) -> String {
 
 fn the_examples_are_real_runs() {
     let (Some(broken), Some(old)) = (broken_24_1(), pristine_upstream("23.4.0")) else {
-        eprintln!("skipped: ../shared/upstream is absent");
+        crate::testing::skipped_without_shared();
         return;
     };
     let examples: [(&str, &Path, &[&str], Option<usize>); 4] = [

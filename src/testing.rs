@@ -5,10 +5,25 @@ use std::path::{Path, PathBuf};
 use crate::kb::version::Version;
 
 /// `../shared/upstream` next to the checkout, when it exists. Tests that need
-/// it print that they were skipped when it does not.
+/// it call [`skipped_without_shared`] when it does not.
 pub fn shared_upstream() -> Option<PathBuf> {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/upstream");
     dir.is_dir().then_some(dir)
+}
+
+/// Says that the running test skipped its checks because ../shared/upstream
+/// is absent. Written to stderr directly: `cargo test` swallows what a
+/// passing test prints with `eprintln!`.
+pub fn skipped_without_shared() {
+    use std::io::Write;
+    let test = std::thread::current()
+        .name()
+        .unwrap_or("a test")
+        .to_string();
+    let _ = writeln!(
+        std::io::stderr(),
+        "\n{test}: SKIPPED: ../shared/upstream is absent (the upstream release files)\n"
+    );
 }
 
 /// Runs the CLI in-process with the default environment; returns (exit

@@ -41,7 +41,7 @@ fn every_release_renders_a_valid_compose_file() {
 #[test]
 fn knowledge_base_matches_upstream_files() {
     let Some(dir) = crate::testing::shared_upstream() else {
-        eprintln!("skipped: ../shared/upstream is absent");
+        crate::testing::skipped_without_shared();
         return;
     };
     let kb = Kb::get();

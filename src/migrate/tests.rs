@@ -107,7 +107,7 @@ fn version_findings(dir: &Path) -> Vec<String> {
 #[test]
 fn pristine_installs_migrate_to_upstream_24_1_0() {
     let Some(up) = shared_upstream() else {
-        eprintln!("skipped: ../shared/upstream is absent");
+        crate::testing::skipped_without_shared();
         return;
     };
     let target = pristine_upstream("24.1.0").unwrap();
@@ -205,7 +205,7 @@ fn customized_23_4_0() -> Option<tempfile::TempDir> {
 #[test]
 fn customizations_survive_and_the_rest_is_upstream() {
     let Some(up) = shared_upstream() else {
-        eprintln!("skipped: ../shared/upstream is absent");
+        crate::testing::skipped_without_shared();
         return;
     };
     let dir = customized_23_4_0().unwrap();
@@ -279,7 +279,7 @@ fn changed_lines(diff: &str) -> usize {
 #[test]
 fn the_23_11_to_24_1_step_is_no_bigger_than_upstreams_own_change() {
     let Some(up) = shared_upstream() else {
-        eprintln!("skipped: ../shared/upstream is absent");
+        crate::testing::skipped_without_shared();
         return;
     };
     let dir = pristine_upstream("23.11.0").unwrap();
@@ -315,7 +315,7 @@ fn the_23_11_to_24_1_step_is_no_bigger_than_upstreams_own_change() {
 #[test]
 fn dry_run_diffs_apply_with_git_and_patch() {
     let Some(dir) = pristine_upstream("23.4.0") else {
-        eprintln!("skipped: ../shared/upstream is absent");
+        crate::testing::skipped_without_shared();
         return;
     };
     let (code, diff, _) = cli(&["fix", "--to", "24.1.0", dir.path().to_str().unwrap()]);
@@ -344,7 +344,14 @@ fn dry_run_diffs_apply_with_git_and_patch() {
                 );
                 ran += 1;
             }
-            Err(_) => eprintln!("skipped: {tool} is not installed"),
+            Err(_) => {
+                // Straight to stderr: `cargo test` swallows `eprintln!`.
+                use std::io::Write;
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "\ngit apply / patch test: SKIPPED for {tool}: it is not installed\n"
+                );
+            }
         }
     }
     assert!(
@@ -356,7 +363,7 @@ fn dry_run_diffs_apply_with_git_and_patch() {
 #[test]
 fn patches_for_every_step_at_once() {
     let Some(dir) = pristine_upstream("23.4.0") else {
-        eprintln!("skipped: ../shared/upstream is absent");
+        crate::testing::skipped_without_shared();
         return;
     };
     let out = tempfile::tempdir().unwrap();
@@ -433,7 +440,7 @@ fn plans_refuse_what_cannot_be_done() {
 #[test]
 fn line_endings_and_final_newline_are_kept() {
     let Some(dir) = pristine_upstream("23.11.0") else {
-        eprintln!("skipped: ../shared/upstream is absent");
+        crate::testing::skipped_without_shared();
         return;
     };
     let compose = dir.path().join("docker-compose.yml");
@@ -466,7 +473,7 @@ fn line_endings_and_final_newline_are_kept() {
 #[test]
 fn the_next_hard_stop_comes_from_data_alone() {
     let Some(up) = shared_upstream() else {
-        eprintln!("skipped: ../shared/upstream is absent");
+        crate::testing::skipped_without_shared();
         return;
     };
     let dir = pristine_upstream("24.1.0").unwrap();

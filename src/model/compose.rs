@@ -938,7 +938,7 @@ services:
     #[test]
     fn upstream_files_expand_within_budget() {
         let Some(dir) = crate::testing::shared_upstream() else {
-            eprintln!("skipped: ../shared/upstream is absent");
+            crate::testing::skipped_without_shared();
             return;
         };
         for tag in ["23.4.0", "24.1.0", "25.5.1"] {

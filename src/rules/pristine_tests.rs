@@ -19,7 +19,7 @@ fn pristine_upstream_installs_lint_clean() {
     let mut seen = 0;
     for tag in ["23.4.0", "23.6.2", "23.11.0", "24.1.0", "24.8.0", "25.5.1"] {
         let Some(dir) = pristine_upstream(tag) else {
-            eprintln!("skipped: ../shared/upstream is absent");
+            crate::testing::skipped_without_shared();
             return;
         };
         let findings = loud(dir.path());

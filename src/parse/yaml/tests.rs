@@ -320,7 +320,7 @@ fn agrees_with_saphyr_on_tricky_inputs() {
 #[test]
 fn agrees_with_saphyr_on_upstream_compose_files() {
     let Some(dir) = crate::testing::shared_upstream() else {
-        eprintln!("skipped: ../shared/upstream is absent");
+        crate::testing::skipped_without_shared();
         return;
     };
     let mut seen = 0;
