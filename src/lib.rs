@@ -11,6 +11,8 @@ pub mod config;
 pub mod diagnostic;
 pub mod discover;
 pub mod fix;
+#[cfg(any(test, feature = "fuzzing"))]
+pub mod fuzzing;
 pub mod kb;
 pub mod migrate;
 pub mod model;
@@ -19,6 +21,8 @@ pub mod report;
 pub mod rules;
 pub mod source;
 
+#[cfg(test)]
+mod hostile_tests;
 #[cfg(test)]
 mod readme_tests;
 #[cfg(test)]

@@ -10,6 +10,10 @@ use crate::source::Span;
 /// Nodes an effective configuration may expand to. The 24.1.0 file expands
 /// to about 4,000; an alias bomb to billions.
 pub const EXPANSION_BUDGET: usize = 250_000;
+/// Bytes of scalar text an effective configuration may expand to: few
+/// aliases of one long scalar cost few values but much memory. The 25.5.1
+/// file expands to about 200 KB.
+pub const EXPANSION_BYTES_BUDGET: usize = 32 << 20;
 /// Alias-in-alias depth past which expansion stops.
 const MAX_EXPANSION_DEPTH: usize = 64;
 
@@ -329,8 +333,17 @@ pub struct ComposeSources<'a> {
     pub overrides: Vec<(FileId, &'a YamlDoc)>,
 }
 
+/// What expanding the files may still cost: values and bytes of scalar text.
+struct Budget {
+    values: usize,
+    bytes: usize,
+}
+
 pub fn build(src: &ComposeSources) -> Result<Compose, BuildError> {
-    let mut budget = EXPANSION_BUDGET;
+    let mut budget = Budget {
+        values: EXPANSION_BUDGET,
+        bytes: EXPANSION_BYTES_BUDGET,
+    };
     let mut compose = file_model(src.base.0, src.base.1, None, &mut budget)?;
     for &(file, doc) in &src.overrides {
         let over = file_model(file, doc, Some(src.base), &mut budget)?;
@@ -343,7 +356,7 @@ fn file_model(
     file: FileId,
     doc: &YamlDoc,
     base: Option<(FileId, &YamlDoc)>,
-    budget: &mut usize,
+    budget: &mut Budget,
 ) -> Result<Compose, BuildError> {
     let mut out = Compose::default();
     let Some(root) = doc.root else {
@@ -416,25 +429,40 @@ fn file_model(
 }
 
 struct Expander<'a, 'b> {
-    budget: &'b mut usize,
+    budget: &'b mut Budget,
     /// `docs[0]` is the file being expanded; `docs[1]` is the base file whose
     /// anchors an override may (wrongly, but usefully) refer to.
     docs: [(FileId, &'a YamlDoc); 2],
 }
 
 impl Expander<'_, '_> {
-    fn spend(&mut self, file: FileId, span: Span) -> Result<(), BuildError> {
-        if *self.budget == 0 {
-            return Err(BuildError {
+    /// Spends one value of `bytes` bytes of text; a refusal points at the
+    /// outermost alias being expanded (`via`), else at the node.
+    fn spend(
+        &mut self,
+        at: (FileId, Span),
+        via: Option<(FileId, Span)>,
+        bytes: usize,
+    ) -> Result<(), BuildError> {
+        let (file, span) = via.unwrap_or(at);
+        let refuse = |what: String| {
+            Err(BuildError {
                 file,
                 span,
                 message: format!(
-                    "aliases here expand to more than {EXPANSION_BUDGET} values; \
+                    "aliases here expand to more than {what}; \
                      sentrylint refuses such a document (an alias bomb?)"
                 ),
-            });
+            })
+        };
+        if self.budget.values == 0 {
+            return refuse(format!("{EXPANSION_BUDGET} values"));
         }
-        *self.budget -= 1;
+        if self.budget.bytes < bytes {
+            return refuse(format!("{} MiB of text", EXPANSION_BYTES_BUDGET >> 20));
+        }
+        self.budget.values -= 1;
+        self.budget.bytes -= bytes;
         Ok(())
     }
 
@@ -447,7 +475,11 @@ impl Expander<'_, '_> {
     ) -> Result<Value, BuildError> {
         let (file, doc) = self.docs[d];
         let node = doc.node(id);
-        self.spend(file, node.span)?;
+        let bytes = match &node.kind {
+            NodeKind::Scalar { value, .. } => value.len(),
+            _ => 0,
+        };
+        self.spend((file, node.span), via, bytes)?;
         if depth > MAX_EXPANSION_DEPTH {
             return Err(BuildError {
                 file,
@@ -525,6 +557,7 @@ impl Expander<'_, '_> {
                 for pair in pairs {
                     let key_node = doc.node(pair.key);
                     let key = doc.scalar(pair.key).unwrap_or("").to_string();
+                    self.spend((file, key_node.span), via, key.len())?;
                     let is_merge = key == "<<"
                         && matches!(
                             key_node.kind,

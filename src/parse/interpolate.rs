@@ -33,6 +33,8 @@ pub struct Interpolated {
     pub error: Option<(usize, String)>,
     /// A `${VAR:?}` whose variable is unset or empty.
     pub missing_required: Vec<String>,
+    /// The value was cut at [`MAX_VALUE_LEN`] (and `error` says so).
+    pub truncated: bool,
 }
 
 fn is_name_start(c: u8) -> bool {
@@ -42,6 +44,11 @@ fn is_name_start(c: u8) -> bool {
 fn is_name_char(c: u8) -> bool {
     c.is_ascii_alphanumeric() || c == b'_'
 }
+
+/// Interpolated values longer than this are cut, with an error: variables
+/// that double each other (`B=${A}${A}`, `C=${B}${B}`, ...) would otherwise
+/// grow without bound. Real values are a few hundred bytes.
+pub const MAX_VALUE_LEN: usize = 1 << 20;
 
 /// Interpolates `text`, looking variables up with `lookup`.
 pub fn interpolate(text: &str, lookup: &dyn Fn(&str) -> Option<String>) -> Interpolated {
@@ -75,6 +82,11 @@ fn expand(
         }
         value.push_str(&text[seg..i]);
         let start = i;
+        if value.len() > MAX_VALUE_LEN {
+            // Checked before each lookup, so at most one more value is copied.
+            too_long(base + start, value, out);
+            return;
+        }
         match b.get(i + 1) {
             Some(b'$') => {
                 value.push('$');
@@ -212,6 +224,25 @@ fn expand(
         seg = i;
     }
     value.push_str(&text[seg..]);
+    if value.len() > MAX_VALUE_LEN {
+        too_long(base + b.len(), value, out);
+    }
+}
+
+fn too_long(at: usize, value: &mut String, out: &mut Interpolated) {
+    let mut cut = MAX_VALUE_LEN;
+    while !value.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    value.truncate(cut);
+    out.truncated = true;
+    out.error.get_or_insert((
+        at,
+        format!(
+            "the variables here expand to more than {} MiB; sentrylint refuses such a value",
+            MAX_VALUE_LEN >> 20
+        ),
+    ));
 }
 
 fn descend(
