@@ -116,6 +116,7 @@ const GENERATED: &[&str] = &[
     "dev-zero-symlink",
     "fifo",
     "long-line",
+    "many-keys",
     "symlink-loop",
     "unreadable-file",
     "vanishing-file",
@@ -177,6 +178,34 @@ fn generate(case: &str, tmp: &Path) -> Option<PathBuf> {
                         "x, ".repeat(30_000)
                     ),
                 )],
+            );
+        }
+        "many-keys" => {
+            // 60,000 services, merged keys and overridden variables: merging
+            // must not compare every key with every other (that took minutes).
+            let n = 60_000;
+            let services: String = (0..n)
+                .map(|i| format!("  s{i}:\n    image: busybox\n"))
+                .collect();
+            let keys: Vec<String> = (0..n).map(|i| format!("k{i}: {i}")).collect();
+            let vars =
+                |v: &str| -> String { (0..n).map(|i| format!("      K{i}: {v}\n")).collect() };
+            write_files(
+                &root,
+                &[
+                    (
+                        "docker-compose.yml",
+                        format!(
+                            "x-many: &many {{{}}}\nservices:\n  web:\n    labels:\n      <<: *many\n    environment:\n{}{services}",
+                            keys.join(", "),
+                            vars("a")
+                        ),
+                    ),
+                    (
+                        "docker-compose.override.yml",
+                        format!("services:\n  web:\n    environment:\n{}", vars("b")),
+                    ),
+                ],
             );
         }
         "deep-yaml-flow-map" => write_files(
