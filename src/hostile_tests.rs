@@ -22,24 +22,15 @@ fn cases_dir() -> PathBuf {
     crate::testing::repo().join("testdata/hostile")
 }
 
-/// Runs the CLI in-process: (exit code, stdout, stderr).
 fn cli(args: &[&str], dir: &Path) -> (i32, String, String) {
-    let mut argv: Vec<std::ffi::OsString> = vec!["sentrylint".into()];
-    argv.extend(args.iter().map(Into::into));
-    argv.push(dir.as_os_str().to_owned());
-    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let dir = dir.to_str().expect("a UTF-8 temporary path");
     // Wide enough that no line wraps: the paths in messages (replaced by
     // `<case>` below) differ in length from one checkout to another.
     let env = RunEnv {
         term_width: Some(10_000),
         ..RunEnv::default()
     };
-    let code = crate::run(argv, &env, &mut out, &mut err);
-    (
-        code,
-        String::from_utf8(out).expect("stdout is UTF-8"),
-        String::from_utf8(err).expect("stderr is UTF-8"),
-    )
+    crate::testing::run_cli(&[args, &[dir]].concat(), &env)
 }
 
 /// Output longer than this is cut in `expected.txt` (and fails the case:

@@ -26,6 +26,8 @@ mod hostile_tests;
 #[cfg(test)]
 mod readme_tests;
 #[cfg(test)]
+mod secrets_tests;
+#[cfg(test)]
 pub mod testing;
 #[cfg(test)]
 mod tool_tests;

@@ -287,6 +287,16 @@ pub fn assemble(
             }
         }
     }
+    // A file that does not parse has no secret spans from its parser, yet
+    // its error snippet shows its lines: mask them line by line instead.
+    for id in problems
+        .iter()
+        .filter_map(|p| p.file)
+        .collect::<HashSet<_>>()
+    {
+        let file = &mut files[id];
+        mark_line_secrets(&file.text, &mut file.secrets);
+    }
     compose_docs.sort_by_key(|(id, _)| files[*id].kind);
     let mut env = HashMap::new();
     if let Some((f, e)) = env_custom.as_ref().or(dotenv.as_ref()) {
@@ -386,6 +396,27 @@ pub fn is_secret_name(name: &str) -> bool {
     .any(|w| n.contains(w))
         && !n.ends_with("_file")
         && !n.ends_with("-file")
+}
+
+/// Secret values found line by line, without parsing: after a name that
+/// looks secret and the first `=` or `:`, the rest of the line.
+fn mark_line_secrets(text: &str, out: &mut Vec<Span>) {
+    let mut start = 0;
+    for line in text.split_inclusive('\n') {
+        let body = line.trim_end_matches(['\n', '\r']);
+        if let Some(sep) = body.find(['=', ':'])
+            && is_secret_name(&body[..sep])
+        {
+            let value = body[sep + 1..].trim_start();
+            if !value.is_empty() {
+                out.push(Span::new(
+                    start + body.len() - value.len(),
+                    start + body.len(),
+                ));
+            }
+        }
+        start += line.len();
+    }
 }
 
 fn mark_yaml_secrets(doc: &YamlDoc, out: &mut Vec<Span>) {
