@@ -12,7 +12,7 @@ use crate::commands::check::check_selectors;
 use crate::commands::plan::from_version;
 use crate::commands::{Overrides, load_jobs, parse_version, plan_jobs, root_prefix};
 use crate::fix::write::write_all;
-use crate::fix::{Applicability, Fix, apply_by_file, non_overlapping, unified_diff};
+use crate::fix::{Applicability, Fix, non_overlapping, unified_diff};
 use crate::kb::Kb;
 use crate::migrate;
 use crate::model::load::{LoadOptions, with_texts};
@@ -370,21 +370,12 @@ fn rule_fixes(
         if picked.is_empty() {
             break;
         }
-        let edits: Vec<_> = picked.iter().flat_map(|f| &f.edits).collect();
-        let new = apply_by_file(&here.files, &edits)
-            .map_err(|(f, _)| format!("fixes to {} overlap", here.file(f).display))?;
+        let new = migrate::apply_checked(here, &picked, &options, "the fixes")?;
         if new.is_empty() {
             break;
         }
         texts.extend(new);
-        let next = with_texts(install, &texts, &options);
-        if let Some(p) = next.problems.first() {
-            return Err(format!(
-                "fixed {} would not parse ({}); nothing was written. Please report this.",
-                p.path, p.message
-            ));
-        }
-        current = Some(next);
+        current = Some(with_texts(install, &texts, &options));
     }
     texts.retain(|f, t| *t != install.file(*f).text);
     let mut diff = String::new();
