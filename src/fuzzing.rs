@@ -327,6 +327,7 @@ impl Gen<'_, '_> {
         let deep = self.depth >= 5;
         match self.c.below(if deep { 5 } else { 9 }) {
             0 if !self.anchors.is_empty() => {
+                // (An alias takes no anchor of its own.)
                 let (name, exp) = self.anchors[self.c.below(self.anchors.len())].clone();
                 out.push_str(&format!(" *{name}"));
                 self.comment(out);
@@ -342,7 +343,7 @@ impl Gen<'_, '_> {
             2 => {
                 let a = self.anchor(out);
                 out.push(' ');
-                let v = self.flow_value(out);
+                let v = self.flow_value(a.is_none(), out);
                 self.comment(out);
                 out.push('\n');
                 self.define(a, &v);
@@ -456,8 +457,9 @@ impl Gen<'_, '_> {
         format!("{value:?}")
     }
 
-    fn flow_value(&mut self, out: &mut String) -> String {
-        if !self.anchors.is_empty() && self.c.below(6) == 0 {
+    /// A flow node; an alias only when `alias_ok` (not after an anchor).
+    fn flow_value(&mut self, alias_ok: bool, out: &mut String) -> String {
+        if alias_ok && !self.anchors.is_empty() && self.c.below(6) == 0 {
             let (name, exp) = self.anchors[self.c.below(self.anchors.len())].clone();
             out.push_str(&format!("*{name}"));
             return exp;
@@ -475,7 +477,7 @@ impl Gen<'_, '_> {
                     if i > 0 {
                         out.push_str(", ");
                     }
-                    parts.push(self.flow_value(out));
+                    parts.push(self.flow_value(true, out));
                 }
                 out.push(']');
                 format!("[{}]", parts.join(", "))
@@ -495,7 +497,7 @@ impl Gen<'_, '_> {
                     }
                     used.push(key);
                     out.push_str(&format!("\"{key}\": "));
-                    let v = self.flow_value(out);
+                    let v = self.flow_value(true, out);
                     parts.push(format!("{key:?}: {v}"));
                 }
                 out.push('}');

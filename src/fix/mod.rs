@@ -365,5 +365,32 @@ mod tests {
             }
             prop_assert_eq!(together, seq);
         }
+
+        /// `apply` refuses exactly the edit sets in which two edits overlap
+        /// (or one is inserted strictly inside another's range), and what
+        /// `non_overlapping` picks always applies.
+        #[test]
+        fn overlaps_are_refused_exactly(text in "[a-z\n]{0,30}", raw in proptest::collection::vec((0usize..32, 0usize..5, "[A-Z]{0,2}"), 0..6)) {
+            let edits: Vec<Edit> = raw
+                .iter()
+                .map(|(s, len, t)| {
+                    let s = (*s).min(text.len());
+                    e(s, (s + len).min(text.len()), t)
+                })
+                .collect();
+            let clash = |a: Span, b: Span| {
+                a.overlaps(b)
+                    || (a.is_empty() && b.start < a.start && a.start < b.end)
+                    || (b.is_empty() && a.start < b.start && b.start < a.end)
+            };
+            let any_clash = edits.iter().enumerate().any(|(i, a)| {
+                edits[i + 1..].iter().any(|b| clash(a.span, b.span))
+            });
+            let refs: Vec<&Edit> = edits.iter().collect();
+            prop_assert_eq!(apply(&text, &refs).is_err(), any_clash);
+            let fixes: Vec<Fix> = edits.iter().map(|x| Fix::safe("f", vec![x.clone()])).collect();
+            let picked: Vec<&Edit> = non_overlapping(&fixes).into_iter().flat_map(|f| &f.edits).collect();
+            prop_assert!(apply(&text, &picked).is_ok());
+        }
     }
 }

@@ -716,6 +716,14 @@ impl<'a> Parser<'a> {
     }
 
     fn attach(&mut self, id: NodeId, anchor: Option<Named>, tag: Option<Named>) -> PResult<()> {
+        if let NodeKind::Alias { name, .. } = &self.doc.nodes[id as usize].kind
+            && let Some((_, span)) = anchor.as_ref().or(tag.as_ref())
+        {
+            return self.err(
+                *span,
+                format!("an alias cannot have an anchor or a tag; write `*{name}` alone"),
+            );
+        }
         if let Some((name, span)) = anchor
             && !self.probing
         {
