@@ -12,7 +12,7 @@ use crate::commands::check::check_selectors;
 use crate::commands::plan::from_version;
 use crate::commands::{Overrides, load_jobs, parse_version, plan_jobs, root_prefix};
 use crate::fix::write::write_all;
-use crate::fix::{Applicability, Fix, non_overlapping, unified_diff};
+use crate::fix::{Applicability, Fix, install_diff, non_overlapping};
 use crate::kb::Kb;
 use crate::migrate;
 use crate::model::load::{LoadOptions, with_texts};
@@ -141,7 +141,7 @@ pub fn run(args: &FixArgs, out: &mut dyn Write, err: &mut dyn Write) -> std::io:
             error: None,
         };
         let outcome = match outcome_for(install, kb, to, selection, args, &mut record, err) {
-            Ok(Some(o)) => o,
+            Ok(Some(o)) => redacted(install, o),
             Ok(None) => continue,
             Err(e) => {
                 writeln!(err, "error: {root}: {e}")?;
@@ -201,6 +201,25 @@ pub fn run(args: &FixArgs, out: &mut dyn Write, err: &mut dyn Write) -> std::io:
         writeln!(out)?;
     }
     Ok(code)
+}
+
+/// The outcome with every secret value of the install in a title, reason,
+/// review or edit replaced by `****` (the diff already leaves them out):
+/// changes may carry values from elsewhere in the install.
+fn redacted(install: &Install, mut o: Outcome) -> Outcome {
+    let secrets = crate::report::secret_values(install);
+    let scrub = |s: &mut String| crate::report::scrub(&secrets, s);
+    for (fix, _) in &mut o.changes {
+        scrub(&mut fix.title);
+        if let Some(r) = &mut fix.reason {
+            scrub(r);
+        }
+        for e in &mut fix.edits {
+            scrub(&mut e.text);
+        }
+    }
+    o.reviews.iter_mut().for_each(scrub);
+    o
 }
 
 /// Computes what `fix` would change in one install: the next step toward
@@ -381,8 +400,7 @@ fn rule_fixes(
     let mut diff = String::new();
     let mut withheld = 0;
     for (f, t) in &texts {
-        let file = install.file(*f);
-        let (d, w) = unified_diff(&file.display, &file.text, t, &|l| file.line_has_secret(l));
+        let (d, w) = install_diff(install, *f, t);
         diff.push_str(&d);
         withheld += w;
     }

@@ -175,6 +175,32 @@ pub fn unified_diff(
     new: &str,
     hidden: &dyn Fn(usize) -> bool,
 ) -> (String, usize) {
+    unified_diff_hiding(path, old, new, hidden, &|_| false)
+}
+
+/// The diff of one file of an install: its secret lines never show, and
+/// neither does a hunk that adds a line holding one of its secret values
+/// (a change may carry a value from another file).
+pub fn install_diff(install: &crate::model::Install, file: FileId, new: &str) -> (String, usize) {
+    let f = install.file(file);
+    let secrets = crate::report::secret_values(install);
+    unified_diff_hiding(
+        &f.display,
+        &f.text,
+        new,
+        &|line| f.line_has_secret(line),
+        &|text| secrets.iter().any(|s| text.contains(s)),
+    )
+}
+
+/// [`unified_diff`], also hiding added lines for which `hidden_new` is true.
+pub fn unified_diff_hiding(
+    path: &str,
+    old: &str,
+    new: &str,
+    hidden: &dyn Fn(usize) -> bool,
+    hidden_new: &dyn Fn(&str) -> bool,
+) -> (String, usize) {
     use similar::{ChangeTag, TextDiff};
     const CONTEXT: usize = 3;
     if old == new {
@@ -206,7 +232,13 @@ pub fn unified_diff(
             ChangeTag::Insert => n += 1,
         }
     }
-    let is_hidden = |l: &Line| l.tag != ChangeTag::Insert && hidden(l.old);
+    let is_hidden = |l: &Line| {
+        if l.tag == ChangeTag::Insert {
+            hidden_new(l.text)
+        } else {
+            hidden(l.old)
+        }
+    };
     // Runs of changes, joined when at most 2*CONTEXT visible equal lines separate them.
     let changes: Vec<usize> = (0..lines.len())
         .filter(|&i| lines[i].tag != ChangeTag::Equal)
@@ -325,6 +357,17 @@ mod tests {
         let (d, withheld) = unified_diff("e", old, new2, &|i| i == 1);
         assert_eq!(d, "");
         assert_eq!(withheld, 1);
+    }
+
+    #[test]
+    fn added_lines_holding_a_secret_never_show() {
+        let old = "a\nb\nc\nd\ne\nf\ng\nh\ni\nj\nk\n";
+        let new = "a\nB\nc\nd\ne\nf\ng\nh\ni\nj\nPASSWORD=hunter22\nk\n";
+        let (d, withheld) =
+            unified_diff_hiding("e", old, new, &|_| false, &|t| t.contains("hunter22"));
+        assert_eq!(withheld, 1);
+        assert!(!d.contains("hunter22"), "{d}");
+        assert!(d.contains("-b\n+B\n"), "{d}");
     }
 
     #[test]

@@ -217,10 +217,7 @@ pub fn compute_step(
     let mut diff = String::new();
     let mut withheld = 0;
     for (id, text) in &texts {
-        let file = install.file(*id);
-        let (d, w) = crate::fix::unified_diff(&file.display, &file.text, text, &|line| {
-            file.line_has_secret(line)
-        });
+        let (d, w) = crate::fix::install_diff(install, *id, text);
         diff.push_str(&d);
         withheld += w;
     }

@@ -77,10 +77,9 @@ pub fn describe(c: Counts) -> String {
     parts.join(", ")
 }
 
-/// Replaces every secret value of the install that appears in a message,
-/// help, label or fix with `****`: rules never mean to print one, and this
-/// makes sure no output format can.
-pub fn redact(install: &Install, diags: &mut [Diagnostic]) {
+/// The install's secret values (4 characters or more, without their
+/// quotes), longest first.
+pub fn secret_values(install: &Install) -> Vec<&str> {
     let mut secrets: Vec<&str> = Vec::new();
     for f in &install.files {
         for s in &f.secrets {
@@ -90,17 +89,28 @@ pub fn redact(install: &Install, diags: &mut [Diagnostic]) {
             }
         }
     }
+    secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    secrets
+}
+
+/// Replaces every one of `secrets` in `s` with `****`.
+pub fn scrub(secrets: &[&str], s: &mut String) {
+    for secret in secrets {
+        if s.contains(secret) {
+            *s = s.replace(secret, "****");
+        }
+    }
+}
+
+/// Replaces every secret value of the install that appears in a message,
+/// help, label or fix with `****`: rules never mean to print one, and this
+/// makes sure no output format can.
+pub fn redact(install: &Install, diags: &mut [Diagnostic]) {
+    let secrets = secret_values(install);
     if secrets.is_empty() {
         return;
     }
-    secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
-    let scrub = |s: &mut String| {
-        for secret in &secrets {
-            if s.contains(secret) {
-                *s = s.replace(secret, "****");
-            }
-        }
-    };
+    let scrub = |s: &mut String| scrub(&secrets, s);
     for d in diags {
         scrub(&mut d.message);
         scrub(&mut d.help);
