@@ -1703,8 +1703,8 @@ impl<'a> Parser<'a> {
                 }
                 _ => return Ok(()),
             }
-            if self.pos < self.b.len() && self.first_on_line(self.pos) && self.at_document_marker()
-            {
+            // (A marker is at column 0: no need to scan the line for it.)
+            if self.pos < self.b.len() && self.at_document_marker() {
                 return self.err(
                     Span::new(open, open + 1),
                     "this flow collection is never closed",

@@ -410,3 +410,32 @@ fn big_mappings_compare_and_fingerprint_in_linear_time() {
     assert_eq!(fingerprint(&d, a), fingerprint(&d, a));
     assert!(start.elapsed() < std::time::Duration::from_secs(10));
 }
+
+#[test]
+fn a_value_equals_itself_whatever_its_keys() {
+    // Found by fuzzing (the yaml target's same_value(x, x) oracle) before
+    // main's 9312fff: repeated keys, and keys that are not scalars (which
+    // compare as ""), made a mapping differ from itself.
+    for src in [
+        "a: {x: 0, x: 1}\n",
+        "? [a]\n: 1\n? [b]\n: 2\n",
+        "? {k: v}\n: 1\n\"\": 2\n",
+    ] {
+        let d = doc(src);
+        let root = d.root.unwrap();
+        assert!(same_value(&d, root, &d, root), "{src}");
+        assert_eq!(fingerprint(&d, root), fingerprint(&d, root));
+    }
+}
+
+#[test]
+fn blank_lines_in_flow_collections_take_linear_time() {
+    // After each blank byte inside a flow collection the parser looked for
+    // a `---` at the line start by scanning back over the blanks: a line of
+    // 200,000 spaces took two minutes.
+    let src = format!("a: [x,\n{}y]\n", " ".repeat(200_000));
+    let start = std::time::Instant::now();
+    assert_eq!(shown(&src), r#"{"a": ["x", "y"]}"#);
+    assert!(start.elapsed() < std::time::Duration::from_secs(5));
+    assert!(err("a: [x,\n---\n]\n").message.contains("never closed"));
+}
