@@ -61,6 +61,11 @@ fn install_with_secrets() -> Option<tempfile::TempDir> {
             ),
         )],
     );
+    // A password reused where no secret-looking name guards it.
+    append(
+        &d.join(".env"),
+        "SENTRY_DSN_URL=postgres://sentry:S3CR3T-env@postgres/sentry\n",
+    );
     append(
         &d.join("sentry/sentry.conf.py"),
         "\nSECRET_KEY = \"S3CR3T-py\"\n\
@@ -73,7 +78,8 @@ fn install_with_secrets() -> Option<tempfile::TempDir> {
         &[(
             "docker-compose.override.yml",
             "services:\n  web:\n    environment:\n      POSTGRES_PASSWORD: S3CR3T-compose\n      \
-             POSTGRES_PASSWORD: \"S3CR3T-compose-dup\"\n      GITHUB_API_KEY: S3CR3T-compose-2\n  \
+             POSTGRES_PASSWORD: \"S3CR3T-compose-dup\"\n      \
+             SENTRY_DSN: \"postgres://u:S3CR3T-env@db\"\n      GITHUB_API_KEY: S3CR3T-compose-2\n  \
              worker:\n    environment:\n      - SENTRY_SECRET_KEY=S3CR3T-compose-list\n  \
              flowy: {image: \"getsentry/sentry:23.11.0\", environment: {SLACK_TOKEN: S3CR3T-flow}}\n"
                 .into(),

@@ -183,13 +183,13 @@ pub fn unified_diff(
 /// (a change may carry a value from another file).
 pub fn install_diff(install: &crate::model::Install, file: FileId, new: &str) -> (String, usize) {
     let f = install.file(file);
-    let secrets = crate::report::secret_values(install);
+    let secrets = crate::report::Secrets::of(install);
     unified_diff_hiding(
         &f.display,
         &f.text,
         new,
         &|line| f.line_has_secret(line),
-        &|text| secrets.iter().any(|s| text.contains(s)),
+        &|text| secrets.found_in(text),
     )
 }
 
