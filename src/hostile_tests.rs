@@ -378,3 +378,19 @@ fn many_secrets_and_many_findings() {
     assert_eq!(out.matches("\"SL001\"").count(), n - 1);
     assert!(!out.contains("hunter1"));
 }
+
+/// `--output` naming a file of the install would replace it with the report.
+#[test]
+fn the_report_never_overwrites_a_linted_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    healthy_install(tmp.path());
+    let compose = tmp.path().join("docker-compose.yml");
+    let before = std::fs::read_to_string(&compose).unwrap();
+    let (code, _, err) = cli(
+        &["check", "--output", compose.to_str().unwrap()],
+        tmp.path(),
+    );
+    assert_eq!(code, 2);
+    assert!(err.contains("a file of the install"), "{err}");
+    assert_eq!(std::fs::read_to_string(&compose).unwrap(), before);
+}
