@@ -7,7 +7,7 @@ cd "$(dirname "$0")"
 up=../../shared/upstream
 pristine=../testdata/pristine
 key=q2w9-e8r7t6y5u4i3o2p1a0s9d8f7g6h5j4k3l2z1x0c9v8b7n6
-mkdir -p corpus/{yaml,yaml_compose,env,pyconf,check,fix}
+mkdir -p corpus/{yaml,yaml_compose,env,pyconf,check,fix,fix_lines}
 [ -d "$up" ] || { echo "no $up: only the seeds in seeds/ are used" >&2; exit 0; }
 sep=$'\n--8<--\n'
 for tag in 23.4.0 24.1.0 25.5.1; do

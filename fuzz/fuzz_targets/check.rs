@@ -17,5 +17,8 @@ fuzz_target!(|data: &[u8]| {
         }
         codes.push(code);
     }
-    assert!(codes.windows(2).all(|w| w[0] == w[1]), "formats disagree: {codes:?}");
+    assert!(
+        codes.windows(2).all(|w| w[0] == w[1]),
+        "formats disagree: {codes:?}"
+    );
 });

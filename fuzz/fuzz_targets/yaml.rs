@@ -11,7 +11,12 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     for allow_unknown_aliases in [false, true] {
-        match parse(src, Options { allow_unknown_aliases }) {
+        match parse(
+            src,
+            Options {
+                allow_unknown_aliases,
+            },
+        ) {
             Ok(doc) => {
                 for n in &doc.nodes {
                     check_span(src, n.span, "node");
