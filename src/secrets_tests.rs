@@ -222,3 +222,36 @@ fn secrets_on_lines_that_do_not_parse() {
         assert_clean(&format!("{args:?} (stderr)"), &err);
     }
 }
+
+/// A secret value reused where no secret-looking name guards it (a URL) is
+/// masked too, even when the file that defines it has no finding (reports
+/// keep only the texts of files they quote); a plain word is not chased
+/// through the other files.
+#[test]
+fn reused_secret_values_are_masked_everywhere() {
+    let tmp = tempfile::tempdir().unwrap();
+    write_files(
+        tmp.path(),
+        &[
+            (
+                ".env",
+                "POSTGRES_PASSWORD=S3CR3T-reuse9\nPG_PASSWORD=postgres\n".into(),
+            ),
+            (
+                "docker-compose.yml",
+                "services:\n  web:\n    environment:\n      \
+                 DATABASE_URL: postgres://u:S3CR3T-reuse9@db\n      A: 1\n      A: 2\n    \
+                 image: postgres:14\n"
+                    .into(),
+            ),
+        ],
+    );
+    let d = tmp.path().to_str().unwrap();
+    let (_, human, _) = cli(&["check", "--select", "SL001", d]);
+    assert_clean("check (human)", &human);
+    assert!(
+        human.contains("DATABASE_URL: postgres://u:*************@db"),
+        "{human}"
+    );
+    assert!(human.contains("image: postgres:14"), "{human}");
+}

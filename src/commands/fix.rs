@@ -207,7 +207,7 @@ pub fn run(args: &FixArgs, out: &mut dyn Write, err: &mut dyn Write) -> std::io:
 /// review or edit replaced by `****` (the diff already leaves them out):
 /// changes may carry values from elsewhere in the install.
 fn redacted(install: &Install, mut o: Outcome) -> Outcome {
-    let secrets = crate::report::Secrets::of(install);
+    let secrets = crate::model::secrets::Secrets::of_files(&install.files);
     let scrub = |s: &mut String| secrets.scrub(s);
     for (fix, _) in &mut o.changes {
         scrub(&mut fix.title);

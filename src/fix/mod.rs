@@ -183,7 +183,7 @@ pub fn unified_diff(
 /// (a change may carry a value from another file).
 pub fn install_diff(install: &crate::model::Install, file: FileId, new: &str) -> (String, usize) {
     let f = install.file(file);
-    let secrets = crate::report::Secrets::of(install);
+    let secrets = crate::model::secrets::Secrets::distinctive(&install.files);
     unified_diff_hiding(
         &f.display,
         &f.text,

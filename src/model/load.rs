@@ -297,6 +297,14 @@ pub fn assemble(
         let file = &mut files[id];
         mark_line_secrets(&file.text, &mut file.secrets);
     }
+    // A secret value reused elsewhere (a password in a URL) is a secret
+    // there too, in every file.
+    let reused = crate::model::secrets::Secrets::distinctive(&files);
+    if !reused.is_empty() {
+        for file in &mut files {
+            reused.mark_in(file);
+        }
+    }
     compose_docs.sort_by_key(|(id, _)| files[*id].kind);
     let mut env = HashMap::new();
     if let Some((f, e)) = env_custom.as_ref().or(dotenv.as_ref()) {

@@ -3,6 +3,7 @@
 
 pub mod compose;
 pub mod load;
+pub mod secrets;
 
 use std::collections::HashMap;
 use std::path::PathBuf;

@@ -11,6 +11,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::model::secrets::Secrets;
 use crate::model::{FileId, Install};
 
 /// The files a report quotes from: where the findings, their labels and
@@ -77,74 +78,12 @@ pub fn describe(c: Counts) -> String {
     parts.join(", ")
 }
 
-/// An install's secret values (4 characters or more, without their
-/// quotes), searched all at once: an install may hold 10,000s of them and
-/// a report as many lines to search.
-pub struct Secrets(Option<aho_corasick::AhoCorasick>);
-
-impl Secrets {
-    pub fn of(install: &Install) -> Secrets {
-        let mut values: Vec<&str> = Vec::new();
-        for f in &install.files {
-            for s in &f.secrets {
-                let t = f.slice(*s).trim_matches(['"', '\'']);
-                if t.len() >= 4 {
-                    values.push(t);
-                }
-            }
-        }
-        values.sort_unstable();
-        values.dedup();
-        let searcher = (!values.is_empty())
-            .then(|| {
-                aho_corasick::AhoCorasick::builder()
-                    .match_kind(aho_corasick::MatchKind::LeftmostLongest)
-                    .build(&values)
-                    .ok()
-            })
-            .flatten();
-        Secrets(searcher)
-    }
-
-    /// True when `text` holds one of the values.
-    pub fn found_in(&self, text: &str) -> bool {
-        self.0.as_ref().is_some_and(|a| a.is_match(text))
-    }
-
-    /// Replaces every value in `s` with as many `*` as it has bytes, so
-    /// that offsets into `s` stay valid.
-    pub fn mask_in_place(&self, s: &mut String) {
-        let Some(a) = &self.0 else { return };
-        let found: Vec<(usize, usize)> = a
-            .find_iter(s.as_str())
-            .map(|m| (m.start(), m.end()))
-            .collect();
-        for (start, end) in found {
-            s.replace_range(start..end, &"*".repeat(end - start));
-        }
-    }
-
-    /// Replaces every value in `s` with `****`.
-    pub fn scrub(&self, s: &mut String) {
-        if let Some(a) = &self.0
-            && a.is_match(s.as_str())
-        {
-            let mut out = String::with_capacity(s.len());
-            a.replace_all_with(s, &mut out, |_, _, out| {
-                out.push_str("****");
-                true
-            });
-            *s = out;
-        }
-    }
-}
-
 /// Replaces every secret value of the install that appears in a message,
 /// help, label or fix with `****`: rules never mean to print one, and this
 /// makes sure no output format can.
 pub fn redact(install: &Install, diags: &mut [Diagnostic]) {
-    let secrets = Secrets::of(install);
-    if secrets.0.is_none() {
+    let secrets = Secrets::of_files(&install.files);
+    if secrets.is_empty() {
         return;
     }
     let scrub = |s: &mut String| secrets.scrub(s);
@@ -177,19 +116,12 @@ pub fn position(install: &Install, d: &Diagnostic) -> Option<(usize, usize, usiz
 }
 
 /// Masked texts of an install's files, shared by every snippet rendered from them.
-/// Besides the secret spans, any other place holding a secret value (a
-/// password reused in a URL, say) is masked, byte for byte.
 pub fn masked_sources(install: &Install) -> HashMap<usize, std::sync::Arc<String>> {
-    let secrets = Secrets::of(install);
     install
         .files
         .iter()
         .enumerate()
-        .map(|(i, f)| {
-            let mut text = f.masked_text().into_owned();
-            secrets.mask_in_place(&mut text);
-            (i, std::sync::Arc::new(text))
-        })
+        .map(|(i, f)| (i, std::sync::Arc::new(f.masked_text().into_owned())))
         .collect()
 }
 
