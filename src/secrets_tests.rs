@@ -119,7 +119,7 @@ fn no_output_format_prints_a_secret() {
         "{diff}"
     );
     let mut runs: Vec<Vec<&str>> = Vec::new();
-    for format in ["human", "concise", "json"] {
+    for format in ["human", "concise", "json", "github", "sarif"] {
         runs.push(vec!["check", "--format", format, d]);
         runs.push(vec!["check", "--format", format, "--color", "always", d]);
         runs.push(vec![
@@ -173,6 +173,34 @@ fn no_output_format_prints_a_secret() {
         seen += 1;
     }
     assert!(seen > 0);
+    // The GitHub job summary, and a file given on standard input.
+    let summary = tmp.path().join("summary.md");
+    let env = crate::RunEnv {
+        github_step_summary: Some(summary.clone()),
+        stdin: Some(std::fs::read(tmp.path().join(".env")).unwrap()),
+        ..crate::RunEnv::default()
+    };
+    let stdin_name = format!("{d}/.env");
+    for args in [
+        vec!["check", "--format", "github", d],
+        vec!["check", "--stdin-filename", &stdin_name, "-"],
+    ] {
+        let mut argv: Vec<std::ffi::OsString> = vec!["sentrylint".into()];
+        argv.extend(args.iter().map(Into::into));
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        crate::run(argv, &env, &mut out, &mut err);
+        assert!(
+            !out.is_empty(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&err)
+        );
+        assert_clean(&format!("{args:?}"), &String::from_utf8_lossy(&out));
+        assert_clean(
+            &format!("{args:?} (stderr)"),
+            &String::from_utf8_lossy(&err),
+        );
+    }
+    assert_clean("job summary", &std::fs::read_to_string(&summary).unwrap());
     // --write changes the lines the diff could not show, and says so.
     let (code, out, err) = cli(&["fix", "--to", "24.1.0", "--write", d]);
     assert_eq!(code, 0, "{err}");
@@ -211,7 +239,7 @@ fn secrets_on_lines_that_do_not_parse() {
     let (code, concise, _) = cli(&["check", "--format", "concise", d]);
     assert_eq!(concise.matches("SL000").count(), 4, "{concise}");
     assert_eq!(code, 2);
-    for format in ["human", "concise", "json"] {
+    for format in ["human", "concise", "json", "github", "sarif"] {
         let (_, out, err) = cli(&["check", "--format", format, d]);
         assert_clean(&format!("check --format {format}"), &out);
         assert_clean(&format!("check --format {format} (stderr)"), &err);
