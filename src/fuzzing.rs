@@ -239,8 +239,13 @@ impl Gen<'_, '_> {
         Some(name)
     }
 
+    /// Registers an anchor for later aliases, unless its value is large:
+    /// aliases of aliases would make the expected value grow exponentially
+    /// (past what `show` renders).
     fn define(&mut self, name: Option<String>, expected: &str) {
-        if let Some(n) = name {
+        if let Some(n) = name
+            && expected.len() <= 2_000
+        {
             self.anchors.push((n, expected.to_string()));
         }
     }
@@ -539,5 +544,38 @@ mod tests {
                 .unwrap_or_else(|e| panic!("{e:?}\n{}", g.text));
             assert_eq!(show(&d, d.root.unwrap()), g.expected, "\n{}", g.text);
         }
+    }
+    #[test]
+    fn aliases_of_aliases_stay_small_enough_to_show() {
+        // Found by the yaml_compose fuzz target: anchors on values made of
+        // aliases of aliases gave an expected value longer than `show`
+        // renders, so the two could not agree.
+        let hex: String = [
+            "07fff9fdf7fcfafc01010602ffffffff06010607d7d7d7d723230106020803052323232323232323",
+            "232d010000d7d7d7d7d7d7d7d7d7d7d7d7d7d7d7d7d7d7d7d7d7d7d7d7d7d7d7d723230106020803",
+            "052323232323232323232d0100003a7b010000230504e70106200208d7d7d7d7d7d7d7d7d7d7d7d7",
+            "d7d7d7d7d7d7d7d7d7d7d7d7d7d7d7d7d7d7d7d7d7d7d7d7d7d7d7d7d70503020b03040806020305",
+            "070407c92102bc0903d7d7d7d7d71901000000696d6123d7d7d7d7d7d7d7d7d7d7d7d7d7d7d7d7d7",
+            "d7d7d7d7d7d7d7d7d7d7d7d723230106020803052323232323232323232d0101010602ffffffff06",
+            "010607d7d7d7d723230106020803052323232323232323232d010000d7d7d7d7d7d7d7d7d7d7d7d7",
+            "d7d7d7d7d7d7d7d7d7d7d7d7d7d7d7d723230106020803052323232323232323232d0100003a7b01",
+            "0000230504e70106200208d7d7d7d7d7d7d7d7d7d7d7d7d7d7d7d7d7d7d7d7d7d7d7d7d7d7d7d7d7",
+            "d7d7d7d7d7d7d7d7d7d7d7d70503020b03040806020305070407c92102bc0903d7d7d7d7d7190100",
+            "0000696d6123d7d7d7d7d7d7d7d7d7d7d7d7d7d7d7d7d7d7d7d7d7d7d7d7d7d7d7d7d72323010602",
+            "0803052323232323232323232d010000d7d7d7d7d7d7d7d7d7d7d7d7d7d7d7d7d7d7d7d7d7d7d7d7",
+            "d7d7d7d723230106020803052323232323232323232d0100003a7b010000230000d7d7d7d7d7d7d7",
+            "d7d7d7d7d7d7d7d7d7d7d7d7d7d7d7d7d7d7d7d7d723230106020803052323232323232323232d01",
+            "00003a7b010000230504e70106200208d7d7d7d7d7d7d7d7d7d7d7d7d7d7d7d7d7d7d7d7d7d7d7d7",
+            "d7d7d7d7d7d7d7d7d7d7d7d7d7d7d7d7d7d7d7d7d7d7d7d7d70504230cffff040107ffffffffff",
+        ]
+        .concat();
+        let bytes: Vec<u8> = (0..hex.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
+            .collect();
+        let g = compose_document(&mut Choices::new(&bytes));
+        assert!(g.expected.len() < MAX_SHOWN_LEN, "{}", g.expected.len());
+        let d = crate::parse::yaml::parse(&g.text, Default::default()).unwrap();
+        assert_eq!(show(&d, d.root.unwrap()), g.expected);
     }
 }

@@ -1413,8 +1413,14 @@ impl<'a> Parser<'a> {
                             None
                         };
                         let Some(ch) = code else {
+                            // The span ends on a character boundary: the
+                            // digits may stop in the middle of a character.
+                            let mut end = (self.pos + n).min(self.b.len());
+                            while !self.src.is_char_boundary(end) {
+                                end += 1;
+                            }
                             return self.err(
-                                Span::new(esc_start, (self.pos + n).min(self.b.len())),
+                                Span::new(esc_start, end),
                                 "invalid escape: expected hexadecimal digits of a Unicode code point",
                             );
                         };

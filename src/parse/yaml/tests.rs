@@ -439,3 +439,21 @@ fn blank_lines_in_flow_collections_take_linear_time() {
     assert!(start.elapsed() < std::time::Duration::from_secs(5));
     assert!(err("a: [x,\n---\n]\n").message.contains("never closed"));
 }
+
+#[test]
+fn a_bad_escape_before_a_multibyte_character_points_at_whole_characters() {
+    // Found by the yaml fuzz target: `\u` with fewer than four hex digits
+    // before a multi-byte character made an error span that ended inside
+    // the character (reporters slice the text with it).
+    for src in ["q: \"\\u1˚Ƭn\"\n", "q: \"\\x˚\"\n", "q: \"\\U0001é\"\n"] {
+        let e = err(src);
+        assert!(e.message.contains("invalid escape"), "{}", e.message);
+        assert!(
+            src.is_char_boundary(e.span.start as usize)
+                && src.is_char_boundary(e.span.end as usize),
+            "{src:?}: {:?}",
+            e.span
+        );
+        assert!(src[e.span.range()].starts_with('\\'));
+    }
+}
