@@ -108,6 +108,11 @@ pub fn roots(paths: &[PathBuf]) -> (Vec<Root>, Vec<PathProblem>) {
                             Some(std::io::ErrorKind::PermissionDenied) => {
                                 "cannot be read: permission denied".into()
                             }
+                            Some(std::io::ErrorKind::NotFound)
+                                if e.path().is_some_and(|p| p.is_symlink()) =>
+                            {
+                                "is a broken symlink; skipped".into()
+                            }
                             Some(std::io::ErrorKind::NotFound) => {
                                 "disappeared while walking".into()
                             }

@@ -11,6 +11,8 @@ pub mod config;
 pub mod diagnostic;
 pub mod discover;
 pub mod fix;
+#[cfg(any(test, feature = "fuzzing"))]
+pub mod fuzzing;
 pub mod kb;
 pub mod migrate;
 pub mod model;
@@ -20,7 +22,11 @@ pub mod rules;
 pub mod source;
 
 #[cfg(test)]
+mod hostile_tests;
+#[cfg(test)]
 mod readme_tests;
+#[cfg(test)]
+mod secrets_tests;
 #[cfg(test)]
 pub mod testing;
 #[cfg(test)]

@@ -216,8 +216,9 @@ impl SourceFile {
         let mut spans = self.secrets.clone();
         spans.sort();
         for span in spans {
-            let (s, e) = (span.start as usize, span.end as usize);
-            if s < last || e > self.text.len() {
+            // Overlapping spans (a parser's and a line's) mask their union.
+            let (s, e) = ((span.start as usize).max(last), span.end as usize);
+            if e <= s || e > self.text.len() {
                 continue;
             }
             out.push_str(&self.text[last..s]);
@@ -289,5 +290,14 @@ mod tests {
         assert_eq!(masked.len(), f.text.len());
         assert!(f.line_has_secret(0));
         assert!(!f.line_has_secret(1));
+    }
+
+    #[test]
+    fn overlapping_secret_spans_mask_their_union() {
+        let mut f = file("K=abcdefgh\n");
+        f.secrets.push(Span::new(2, 6));
+        f.secrets.push(Span::new(4, 10));
+        f.secrets.push(Span::new(3, 5));
+        assert_eq!(f.masked_text(), "K=********\n");
     }
 }

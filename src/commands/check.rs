@@ -91,6 +91,22 @@ pub fn run(
         threshold.is_some_and(|t| r.diagnostics.iter().any(|d| d.severity >= t))
     });
     let reports: Vec<InstallReport> = checked.into_iter().map(|(r, _)| r).collect();
+    if let Some(path) = &common.output
+        && let Ok(target) = std::fs::canonicalize(path)
+        && let Some(file) = reports
+            .iter()
+            .flat_map(|r| &r.install.files)
+            .find(|f| std::fs::canonicalize(&f.path).is_ok_and(|p| p == target))
+    {
+        // Writing the report there would destroy the file just linted.
+        writeln!(
+            err,
+            "error: --output {}: is {}, a file of the install; nothing was written",
+            path.display(),
+            file.display
+        )?;
+        return Ok(2);
+    }
     write_report(&reports, common, env, out)?;
     if common.format == Format::Github
         && let Some(path) = &env.github_step_summary

@@ -12,7 +12,7 @@ use crate::commands::check::check_selectors;
 use crate::commands::plan::from_version;
 use crate::commands::{Overrides, load_jobs, parse_version, plan_jobs, root_prefix};
 use crate::fix::write::write_all;
-use crate::fix::{Applicability, Fix, apply_by_file, non_overlapping, unified_diff};
+use crate::fix::{Applicability, Fix, install_diff, non_overlapping};
 use crate::kb::Kb;
 use crate::migrate;
 use crate::model::load::{LoadOptions, with_texts};
@@ -141,7 +141,7 @@ pub fn run(args: &FixArgs, out: &mut dyn Write, err: &mut dyn Write) -> std::io:
             error: None,
         };
         let outcome = match outcome_for(install, kb, to, selection, args, &mut record, err) {
-            Ok(Some(o)) => o,
+            Ok(Some(o)) => redacted(install, o),
             Ok(None) => continue,
             Err(e) => {
                 writeln!(err, "error: {root}: {e}")?;
@@ -201,6 +201,25 @@ pub fn run(args: &FixArgs, out: &mut dyn Write, err: &mut dyn Write) -> std::io:
         writeln!(out)?;
     }
     Ok(code)
+}
+
+/// The outcome with every secret value of the install in a title, reason,
+/// review or edit replaced by `****` (the diff already leaves them out):
+/// changes may carry values from elsewhere in the install.
+fn redacted(install: &Install, mut o: Outcome) -> Outcome {
+    let secrets = crate::model::secrets::Secrets::of_files(&install.files);
+    let scrub = |s: &mut String| secrets.scrub(s);
+    for (fix, _) in &mut o.changes {
+        scrub(&mut fix.title);
+        if let Some(r) = &mut fix.reason {
+            scrub(r);
+        }
+        for e in &mut fix.edits {
+            scrub(&mut e.text);
+        }
+    }
+    o.reviews.iter_mut().for_each(scrub);
+    o
 }
 
 /// Computes what `fix` would change in one install: the next step toward
@@ -370,28 +389,18 @@ fn rule_fixes(
         if picked.is_empty() {
             break;
         }
-        let edits: Vec<_> = picked.iter().flat_map(|f| &f.edits).collect();
-        let new = apply_by_file(&here.files, &edits)
-            .map_err(|(f, _)| format!("fixes to {} overlap", here.file(f).display))?;
+        let new = migrate::apply_checked(here, &picked, &options, "the fixes")?;
         if new.is_empty() {
             break;
         }
         texts.extend(new);
-        let next = with_texts(install, &texts, &options);
-        if let Some(p) = next.problems.first() {
-            return Err(format!(
-                "fixed {} would not parse ({}); nothing was written. Please report this.",
-                p.path, p.message
-            ));
-        }
-        current = Some(next);
+        current = Some(with_texts(install, &texts, &options));
     }
     texts.retain(|f, t| *t != install.file(*f).text);
     let mut diff = String::new();
     let mut withheld = 0;
     for (f, t) in &texts {
-        let file = install.file(*f);
-        let (d, w) = unified_diff(&file.display, &file.text, t, &|l| file.line_has_secret(l));
+        let (d, w) = install_diff(install, *f, t);
         diff.push_str(&d);
         withheld += w;
     }

@@ -175,6 +175,32 @@ pub fn unified_diff(
     new: &str,
     hidden: &dyn Fn(usize) -> bool,
 ) -> (String, usize) {
+    unified_diff_hiding(path, old, new, hidden, &|_| false)
+}
+
+/// The diff of one file of an install: its secret lines never show, and
+/// neither does a hunk that adds a line holding one of its secret values
+/// (a change may carry a value from another file).
+pub fn install_diff(install: &crate::model::Install, file: FileId, new: &str) -> (String, usize) {
+    let f = install.file(file);
+    let secrets = crate::model::secrets::Secrets::distinctive(&install.files);
+    unified_diff_hiding(
+        &f.display,
+        &f.text,
+        new,
+        &|line| f.line_has_secret(line),
+        &|text| secrets.found_in(text),
+    )
+}
+
+/// [`unified_diff`], also hiding added lines for which `hidden_new` is true.
+pub fn unified_diff_hiding(
+    path: &str,
+    old: &str,
+    new: &str,
+    hidden: &dyn Fn(usize) -> bool,
+    hidden_new: &dyn Fn(&str) -> bool,
+) -> (String, usize) {
     use similar::{ChangeTag, TextDiff};
     const CONTEXT: usize = 3;
     if old == new {
@@ -206,7 +232,13 @@ pub fn unified_diff(
             ChangeTag::Insert => n += 1,
         }
     }
-    let is_hidden = |l: &Line| l.tag != ChangeTag::Insert && hidden(l.old);
+    let is_hidden = |l: &Line| {
+        if l.tag == ChangeTag::Insert {
+            hidden_new(l.text)
+        } else {
+            hidden(l.old)
+        }
+    };
     // Runs of changes, joined when at most 2*CONTEXT visible equal lines separate them.
     let changes: Vec<usize> = (0..lines.len())
         .filter(|&i| lines[i].tag != ChangeTag::Equal)
@@ -328,6 +360,17 @@ mod tests {
     }
 
     #[test]
+    fn added_lines_holding_a_secret_never_show() {
+        let old = "a\nb\nc\nd\ne\nf\ng\nh\ni\nj\nk\n";
+        let new = "a\nB\nc\nd\ne\nf\ng\nh\ni\nj\nPASSWORD=hunter22\nk\n";
+        let (d, withheld) =
+            unified_diff_hiding("e", old, new, &|_| false, &|t| t.contains("hunter22"));
+        assert_eq!(withheld, 1);
+        assert!(!d.contains("hunter22"), "{d}");
+        assert!(d.contains("-b\n+B\n"), "{d}");
+    }
+
+    #[test]
     fn pure_insertions_and_deletions_at_the_edges() {
         let (d, _) = unified_diff("f", "", "a\n", &|_| false);
         assert_eq!(d, "--- a/f\n+++ b/f\n@@ -0,0 +1 @@\n+a\n");
@@ -364,6 +407,33 @@ mod tests {
                 seq.replace_range(x.span.range(), &x.text);
             }
             prop_assert_eq!(together, seq);
+        }
+
+        /// `apply` refuses exactly the edit sets in which two edits overlap
+        /// (or one is inserted strictly inside another's range), and what
+        /// `non_overlapping` picks always applies.
+        #[test]
+        fn overlaps_are_refused_exactly(text in "[a-z\n]{0,30}", raw in proptest::collection::vec((0usize..32, 0usize..5, "[A-Z]{0,2}"), 0..6)) {
+            let edits: Vec<Edit> = raw
+                .iter()
+                .map(|(s, len, t)| {
+                    let s = (*s).min(text.len());
+                    e(s, (s + len).min(text.len()), t)
+                })
+                .collect();
+            let clash = |a: Span, b: Span| {
+                a.overlaps(b)
+                    || (a.is_empty() && b.start < a.start && a.start < b.end)
+                    || (b.is_empty() && a.start < b.start && b.start < a.end)
+            };
+            let any_clash = edits.iter().enumerate().any(|(i, a)| {
+                edits[i + 1..].iter().any(|b| clash(a.span, b.span))
+            });
+            let refs: Vec<&Edit> = edits.iter().collect();
+            prop_assert_eq!(apply(&text, &refs).is_err(), any_clash);
+            let fixes: Vec<Fix> = edits.iter().map(|x| Fix::safe("f", vec![x.clone()])).collect();
+            let picked: Vec<&Edit> = non_overlapping(&fixes).into_iter().flat_map(|f| &f.edits).collect();
+            prop_assert!(apply(&text, &picked).is_ok());
         }
     }
 }

@@ -57,29 +57,53 @@ fn stage(path: &Path, bytes: &[u8]) -> std::io::Result<PathBuf> {
     }
 }
 
+/// Where a file's new text goes: through symlinks to the file they name
+/// (renaming over the link would replace it with a copy).
+fn target_of(path: &Path) -> PathBuf {
+    std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
+}
+
 /// Writes the new texts of `changed` files of `install`.
 pub fn write_all(install: &Install, changed: &BTreeMap<FileId, String>) -> Result<(), WriteError> {
-    // 1. Nothing changed under us.
+    // 1. Nothing changed under us, and every file may be written.
+    let mut targets: BTreeMap<FileId, PathBuf> = BTreeMap::new();
     for &id in changed.keys() {
         let file = install.file(id);
-        let on_disk = std::fs::read(&file.path).map_err(|e| WriteError {
+        let target = target_of(&file.path);
+        let fail = |message: String| WriteError {
             path: file.display.clone(),
-            message: format!("cannot read it again before writing: {e}; nothing was written"),
-        })?;
-        if on_disk != bytes_of(file, &file.text) {
-            return Err(WriteError {
-                path: file.display.clone(),
-                message:
-                    "changed on disk since sentrylint read it; nothing was written (run again)"
-                        .into(),
-            });
+            message,
+        };
+        let expected = bytes_of(file, &file.text);
+        let mut on_disk = Vec::new();
+        std::fs::File::open(&target)
+            .and_then(|f| {
+                use std::io::Read;
+                f.take(expected.len() as u64 + 1).read_to_end(&mut on_disk)
+            })
+            .map_err(|e| {
+                fail(format!(
+                    "cannot read it again before writing: {e}; nothing was written"
+                ))
+            })?;
+        if on_disk != expected {
+            return Err(fail(
+                "changed on disk since sentrylint read it; nothing was written (run again)".into(),
+            ));
         }
+        let read_only = std::fs::metadata(&target).is_ok_and(|m| m.permissions().readonly());
+        if read_only {
+            return Err(fail(
+                "is read-only; nothing was written (make it writable to apply the changes)".into(),
+            ));
+        }
+        targets.insert(id, target);
     }
     // 2. Stage every file.
     let mut staged: Vec<(FileId, PathBuf)> = Vec::new();
     for (&id, text) in changed {
         let file = install.file(id);
-        match stage(&file.path, &bytes_of(file, text)) {
+        match stage(&targets[&id], &bytes_of(file, text)) {
             Ok(tmp) => staged.push((id, tmp)),
             Err(e) => {
                 for (_, t) in &staged {
@@ -95,11 +119,11 @@ pub fn write_all(install: &Install, changed: &BTreeMap<FileId, String>) -> Resul
     // 3. Swap them in; on a failure, put back what was already replaced.
     for (i, (id, tmp)) in staged.iter().enumerate() {
         let file = install.file(*id);
-        if let Err(e) = std::fs::rename(tmp, &file.path) {
+        if let Err(e) = std::fs::rename(tmp, &targets[id]) {
             for (done, _) in &staged[..i] {
                 let f = install.file(*done);
-                if let Ok(t) = stage(&f.path, &bytes_of(f, &f.text)) {
-                    let _ = std::fs::rename(t, &f.path);
+                if let Ok(t) = stage(&targets[done], &bytes_of(f, &f.text)) {
+                    let _ = std::fs::rename(t, &targets[done]);
                 }
             }
             for (_, t) in &staged[i..] {
@@ -114,16 +138,19 @@ pub fn write_all(install: &Install, changed: &BTreeMap<FileId, String>) -> Resul
         }
     }
     // Make the renames durable (best effort: not every platform can fsync a folder).
-    if let Some(dir) = staged
-        .first()
-        .and_then(|(id, _)| install.file(*id).path.parent().map(Path::to_path_buf))
-        && let Ok(d) = std::fs::File::open(if dir.as_os_str().is_empty() {
-            Path::new(".")
+    let dirs: std::collections::BTreeSet<PathBuf> = targets
+        .values()
+        .filter_map(|t| t.parent().map(Path::to_path_buf))
+        .collect();
+    for dir in dirs {
+        let dir = if dir.as_os_str().is_empty() {
+            PathBuf::from(".")
         } else {
-            &dir
-        })
-    {
-        let _ = d.sync_all();
+            dir
+        };
+        if let Ok(d) = std::fs::File::open(&dir) {
+            let _ = d.sync_all();
+        }
     }
     Ok(())
 }
@@ -156,14 +183,7 @@ mod tests {
             )
             .unwrap();
         }
-        let env = install
-            .files
-            .iter()
-            .position(|f| f.display == ".env")
-            .unwrap();
-        let mut changed = BTreeMap::new();
-        changed.insert(env, "A=2".to_string());
-        write_all(&install, &changed).unwrap();
+        write_env(&install, "A=2");
         assert_eq!(
             std::fs::read(tmp.path().join(".env")).unwrap(),
             b"\xEF\xBB\xBFA=2"
@@ -183,6 +203,100 @@ mod tests {
             .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
             .collect();
         assert!(leftovers.is_empty());
+    }
+
+    fn write_env(install: &Install, text: &str) {
+        let env = install.files.iter().position(|f| f.display == ".env");
+        let changed = BTreeMap::from([(env.unwrap(), text.to_string())]);
+        write_all(install, &changed).unwrap();
+    }
+
+    fn env_and_compose(install: &Install) -> BTreeMap<FileId, String> {
+        let mut changed = BTreeMap::new();
+        for (i, f) in install.files.iter().enumerate() {
+            changed.insert(i, format!("{}# changed\n", f.text));
+        }
+        changed
+    }
+
+    fn unchanged(dir: &Path) {
+        assert_eq!(
+            std::fs::read_to_string(dir.join("docker-compose.yml")).unwrap(),
+            "services:\r\n  web:\r\n    image: a\r\n"
+        );
+        assert_eq!(std::fs::read(dir.join(".env")).unwrap(), b"\xEF\xBB\xBFA=1");
+        let leftovers: Vec<_> = std::fs::read_dir(dir)
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_name().to_string_lossy().contains("sentrylint"))
+            .collect();
+        assert!(leftovers.is_empty(), "{leftovers:?}");
+    }
+
+    #[test]
+    fn a_read_only_file_stops_the_whole_write() {
+        let tmp = tempfile::tempdir().unwrap();
+        let install = install_in(tmp.path());
+        let env = tmp.path().join(".env");
+        let mut perms = std::fs::metadata(&env).unwrap().permissions();
+        perms.set_readonly(true);
+        std::fs::set_permissions(&env, perms).unwrap();
+        let err = write_all(&install, &env_and_compose(&install)).unwrap_err();
+        assert_eq!(err.path, ".env");
+        assert!(err.message.contains("read-only"), "{}", err.message);
+        unchanged(tmp.path());
+    }
+
+    #[test]
+    fn a_file_that_cannot_be_staged_mid_step_writes_nothing() {
+        let tmp = tempfile::tempdir().unwrap();
+        let install = install_in(tmp.path());
+        // The second file's temporary name is taken (by a folder): staging
+        // it fails after the first file was staged.
+        let second = install.files.iter().map(|f| &f.path).max().unwrap().clone();
+        std::fs::create_dir(temp_path(&target_of(&second))).unwrap();
+        let err = write_all(&install, &env_and_compose(&install)).unwrap_err();
+        assert!(
+            err.message.contains("nothing was written"),
+            "{}",
+            err.message
+        );
+        std::fs::remove_dir(temp_path(&target_of(&second))).unwrap();
+        unchanged(tmp.path());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_read_only_folder_writes_nothing() {
+        use std::os::unix::fs::PermissionsExt;
+        let tmp = tempfile::tempdir().unwrap();
+        let install = install_in(tmp.path());
+        std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o555)).unwrap();
+        let probe = tmp.path().join("probe");
+        if std::fs::write(&probe, "").is_ok() {
+            let _ = std::fs::remove_file(&probe);
+            std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+            eprintln!("skipped: permissions do not stop writes here (root?)");
+            return;
+        }
+        let err = write_all(&install, &env_and_compose(&install)).unwrap_err();
+        std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+        assert!(err.message.contains("cannot write"), "{}", err.message);
+        unchanged(tmp.path());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn symlinked_files_are_written_through_the_link() {
+        let tmp = tempfile::tempdir().unwrap();
+        let shared = tmp.path().join("shared.env");
+        std::fs::write(&shared, "A=1\n").unwrap();
+        std::fs::write(tmp.path().join("docker-compose.yml"), "services: {}\n").unwrap();
+        std::os::unix::fs::symlink(&shared, tmp.path().join(".env")).unwrap();
+        let install = load_root(tmp.path(), "", &LoadOptions::default());
+        write_env(&install, "A=2\n");
+        assert!(tmp.path().join(".env").is_symlink());
+        assert_eq!(std::fs::read_to_string(&shared).unwrap(), "A=2\n");
     }
 
     #[test]

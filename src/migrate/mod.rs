@@ -132,6 +132,45 @@ pub fn apply(install: &Install, changes: &[&Fix]) -> Result<BTreeMap<FileId, Str
     })
 }
 
+/// The new texts of `changes` applied together, parsed again: an error
+/// (nothing is written) when edits overlap or when a file would no longer
+/// parse, naming the change that breaks it (`what` says what the texts are:
+/// "the step to 24.1.0", "the fixes").
+pub fn apply_checked(
+    install: &Install,
+    changes: &[&Fix],
+    options: &crate::model::load::LoadOptions,
+    what: &str,
+) -> Result<BTreeMap<FileId, String>, String> {
+    let texts = apply(install, changes)?;
+    let problem = |texts: &BTreeMap<FileId, String>| {
+        let after = crate::model::load::with_texts(install, texts, options);
+        after.problems.first().map(|p| {
+            let pos = p
+                .file
+                .map(|f| {
+                    let lc = after.file(f).line_col(p.span.start as usize);
+                    format!(":{}:{}", lc.line, lc.column)
+                })
+                .unwrap_or_default();
+            format!("{}{pos}: {}", p.path, p.message)
+        })
+    };
+    let Some(found) = problem(&texts) else {
+        return Ok(texts);
+    };
+    // Which change breaks it: the first that does alone, else their mix.
+    let culprit = changes
+        .iter()
+        .find(|c| apply(install, &[**c]).is_ok_and(|t| problem(&t).is_some()))
+        .map(|c| format!("the change \"{}\"", c.title))
+        .unwrap_or_else(|| "the changes together".into());
+    Err(format!(
+        "the result of {what} would not parse ({found}), because of {culprit}; \
+         nothing was written. Please report this."
+    ))
+}
+
 /// The changes applied at `unsafe_too`'s level.
 pub fn chosen(step: &StepChanges, unsafe_too: bool) -> Vec<&Fix> {
     step.changes
@@ -166,34 +205,19 @@ pub fn compute_step(
 ) -> Result<StepOutcome, String> {
     let step = reconcile(install, kb, target);
     let picked = chosen(&step, unsafe_too);
-    let texts = apply(install, &picked)?;
-    let after = crate::model::load::with_texts(
+    let options = crate::model::load::LoadOptions {
+        sentry_version: Some(target.version),
+    };
+    let texts = apply_checked(
         install,
-        &texts,
-        &crate::model::load::LoadOptions {
-            sentry_version: Some(target.version),
-        },
-    );
-    if let Some(p) = after.problems.first() {
-        let pos = p
-            .file
-            .map(|f| {
-                let lc = after.file(f).line_col(p.span.start as usize);
-                format!(":{}:{}", lc.line, lc.column)
-            })
-            .unwrap_or_default();
-        return Err(format!(
-            "the result of the step to {} would not parse ({}{pos}: {}); nothing was written. Please report this.",
-            target.version, p.path, p.message
-        ));
-    }
+        &picked,
+        &options,
+        &format!("the step to {}", target.version),
+    )?;
     let mut diff = String::new();
     let mut withheld = 0;
     for (id, text) in &texts {
-        let file = install.file(*id);
-        let (d, w) = crate::fix::unified_diff(&file.display, &file.text, text, &|line| {
-            file.line_has_secret(line)
-        });
+        let (d, w) = crate::fix::install_diff(install, *id, text);
         diff.push_str(&d);
         withheld += w;
     }

@@ -486,3 +486,43 @@ fn the_next_hard_stop_comes_from_data_alone() {
         env_pairs(&up.join("24.8.0/.env"))
     );
 }
+
+#[test]
+fn a_change_that_breaks_a_file_or_overlaps_is_named_and_nothing_is_applied() {
+    use crate::fix::{Edit, Fix};
+    use crate::source::Span;
+    let tmp = tempfile::tempdir().unwrap();
+    write_files(
+        tmp.path(),
+        &[(
+            "docker-compose.yml",
+            "services:\n  web:\n    image: a\n".into(),
+        )],
+    );
+    let install = load_root(tmp.path(), "", &LoadOptions::default());
+    let image = install.files[0].text.find("a\n").unwrap();
+    let good = Fix::safe(
+        "Set the image",
+        vec![Edit::replace(0, Span::new(image, image + 1), "b")],
+    );
+    let bad = Fix::safe(
+        "Add a broken line",
+        vec![Edit::insert(0, install.files[0].text.len(), "\tx: [\n")],
+    );
+    let options = LoadOptions::default();
+    let texts = super::apply_checked(&install, &[&good], &options, "the fixes").unwrap();
+    assert_eq!(texts[&0], "services:\n  web:\n    image: b\n");
+    let err = super::apply_checked(&install, &[&good, &bad], &options, "the fixes").unwrap_err();
+    assert!(err.contains("the change \"Add a broken line\""), "{err}");
+    assert!(err.contains("docker-compose.yml:4:1"), "{err}");
+    assert!(err.contains("nothing was written"), "{err}");
+    let clash = Fix::safe(
+        "Set the image again",
+        vec![Edit::replace(0, Span::new(image, image + 1), "c")],
+    );
+    let err = super::apply_checked(&install, &[&good, &clash], &options, "the fixes").unwrap_err();
+    assert!(
+        err.contains("overlap (Set the image / Set the image again)"),
+        "{err}"
+    );
+}

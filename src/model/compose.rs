@@ -3,13 +3,20 @@
 //! way docker compose merges it. Every value remembers where it is written
 //! and, when it arrived through `<<: *anchor` or `*alias`, where it was used.
 
+use std::collections::{HashMap, HashSet};
+
 use crate::model::FileId;
 use crate::parse::yaml::{NodeId, NodeKind, ScalarStyle, YamlDoc};
 use crate::source::Span;
 
-/// Nodes an effective configuration may expand to. The 24.1.0 file expands
-/// to about 4,000; an alias bomb to billions.
+/// Values (and keys) aliases may add to an effective configuration, beyond
+/// one per written node. The 24.1.0 file adds about 4,000; an alias bomb
+/// billions.
 pub const EXPANSION_BUDGET: usize = 250_000;
+/// Bytes of scalar text aliases may add, beyond the written scalars once:
+/// few aliases of one long scalar cost few values but much memory. The
+/// 25.5.1 file adds about 200 KB.
+pub const EXPANSION_BYTES_BUDGET: usize = 32 << 20;
 /// Alias-in-alias depth past which expansion stops.
 const MAX_EXPANSION_DEPTH: usize = 64;
 
@@ -329,8 +336,27 @@ pub struct ComposeSources<'a> {
     pub overrides: Vec<(FileId, &'a YamlDoc)>,
 }
 
+/// What expanding the files may still cost: values and bytes of scalar text.
+struct Budget {
+    values: usize,
+    bytes: usize,
+}
+
 pub fn build(src: &ComposeSources) -> Result<Compose, BuildError> {
-    let mut budget = EXPANSION_BUDGET;
+    // Every written node may be expanded once for free: the budgets bound
+    // what aliases add, not how big a file is.
+    let mut budget = Budget {
+        values: EXPANSION_BUDGET,
+        bytes: EXPANSION_BYTES_BUDGET,
+    };
+    for (_, doc) in std::iter::once(&src.base).chain(&src.overrides) {
+        budget.values += doc.nodes.len();
+        for node in &doc.nodes {
+            if let NodeKind::Scalar { value, .. } = &node.kind {
+                budget.bytes += value.len();
+            }
+        }
+    }
     let mut compose = file_model(src.base.0, src.base.1, None, &mut budget)?;
     for &(file, doc) in &src.overrides {
         let over = file_model(file, doc, Some(src.base), &mut budget)?;
@@ -343,7 +369,7 @@ fn file_model(
     file: FileId,
     doc: &YamlDoc,
     base: Option<(FileId, &YamlDoc)>,
-    budget: &mut usize,
+    budget: &mut Budget,
 ) -> Result<Compose, BuildError> {
     let mut out = Compose::default();
     let Some(root) = doc.root else {
@@ -416,25 +442,40 @@ fn file_model(
 }
 
 struct Expander<'a, 'b> {
-    budget: &'b mut usize,
+    budget: &'b mut Budget,
     /// `docs[0]` is the file being expanded; `docs[1]` is the base file whose
     /// anchors an override may (wrongly, but usefully) refer to.
     docs: [(FileId, &'a YamlDoc); 2],
 }
 
 impl Expander<'_, '_> {
-    fn spend(&mut self, file: FileId, span: Span) -> Result<(), BuildError> {
-        if *self.budget == 0 {
-            return Err(BuildError {
+    /// Spends one value of `bytes` bytes of text; a refusal points at the
+    /// outermost alias being expanded (`via`), else at the node.
+    fn spend(
+        &mut self,
+        at: (FileId, Span),
+        via: Option<(FileId, Span)>,
+        bytes: usize,
+    ) -> Result<(), BuildError> {
+        let (file, span) = via.unwrap_or(at);
+        let refuse = |what: String| {
+            Err(BuildError {
                 file,
                 span,
                 message: format!(
-                    "aliases here expand to more than {EXPANSION_BUDGET} values; \
+                    "aliases here expand to more than {what}; \
                      sentrylint refuses such a document (an alias bomb?)"
                 ),
-            });
+            })
+        };
+        if self.budget.values == 0 {
+            return refuse(format!("{EXPANSION_BUDGET} values"));
         }
-        *self.budget -= 1;
+        if self.budget.bytes < bytes {
+            return refuse(format!("{} MiB of text", EXPANSION_BYTES_BUDGET >> 20));
+        }
+        self.budget.values -= 1;
+        self.budget.bytes -= bytes;
         Ok(())
     }
 
@@ -447,7 +488,11 @@ impl Expander<'_, '_> {
     ) -> Result<Value, BuildError> {
         let (file, doc) = self.docs[d];
         let node = doc.node(id);
-        self.spend(file, node.span)?;
+        let bytes = match &node.kind {
+            NodeKind::Scalar { value, .. } => value.len(),
+            _ => 0,
+        };
+        self.spend((file, node.span), via, bytes)?;
         if depth > MAX_EXPANSION_DEPTH {
             return Err(BuildError {
                 file,
@@ -517,7 +562,9 @@ impl Expander<'_, '_> {
                     via,
                 };
                 let mut entries: Vec<Entry> = Vec::with_capacity(pairs.len());
-                let explicit: Vec<&str> = pairs
+                // Where each key is in `entries` (maps may have 100,000s of keys).
+                let mut index: HashMap<String, usize> = HashMap::new();
+                let explicit: HashSet<&str> = pairs
                     .iter()
                     .filter_map(|p| doc.scalar(p.key))
                     .filter(|k| *k != "<<")
@@ -525,6 +572,7 @@ impl Expander<'_, '_> {
                 for pair in pairs {
                     let key_node = doc.node(pair.key);
                     let key = doc.scalar(pair.key).unwrap_or("").to_string();
+                    self.spend((file, key_node.span), via, key.len())?;
                     let is_merge = key == "<<"
                         && matches!(
                             key_node.kind,
@@ -552,11 +600,10 @@ impl Expander<'_, '_> {
                                 });
                             };
                             for e in more {
-                                if explicit.contains(&e.key.as_str())
-                                    || entries.iter().any(|x| x.key == e.key)
-                                {
+                                if explicit.contains(e.key.as_str()) || index.contains_key(&e.key) {
                                     continue;
                                 }
+                                index.insert(e.key.clone(), entries.len());
                                 entries.push(e);
                             }
                         }
@@ -569,11 +616,12 @@ impl Expander<'_, '_> {
                         via,
                     };
                     let value = self.value(d, pair.value, via, depth + 1)?;
-                    if let Some(existing) = entries.iter_mut().find(|e| e.key == key) {
+                    if let Some(&i) = index.get(&key) {
                         // A duplicate key (reported by a rule): the last one wins.
-                        existing.key_at = key_at;
-                        existing.value = value;
+                        entries[i].key_at = key_at;
+                        entries[i].value = value;
                     } else {
+                        index.insert(key.clone(), entries.len());
                         entries.push(Entry { key, key_at, value });
                     }
                 }
@@ -589,13 +637,21 @@ impl Expander<'_, '_> {
 
 /// Merges an override file's model into the base's, service by service.
 fn merge_files(base: &mut Compose, over: Compose) {
+    let mut index: HashMap<String, usize> = HashMap::new();
+    for (i, s) in base.services.iter().enumerate() {
+        index.entry(s.name.clone()).or_insert(i);
+    }
     for svc in over.services {
-        match base.services.iter_mut().find(|s| s.name == svc.name) {
-            Some(existing) => {
+        match index.get(&svc.name) {
+            Some(&i) => {
+                let existing = &mut base.services[i];
                 existing.written.extend(svc.written);
                 merge_value(&mut existing.body, svc.body, &[]);
             }
-            None => base.services.push(svc),
+            None => {
+                index.insert(svc.name.clone(), base.services.len());
+                base.services.push(svc);
+            }
         }
     }
     for (slot, value) in [
@@ -650,22 +706,34 @@ fn merge_value(base: &mut Value, over: Value, path: &[&str]) {
         (Value::Seq { items, .. }, Value::Seq { items: more, .. }) => {
             if key == "volumes" {
                 // Volumes merge by container path; the override wins.
+                let mut index: HashMap<String, usize> = HashMap::new();
+                for (i, item) in items.iter().enumerate() {
+                    if let Some(t) = volume_target(item) {
+                        index.entry(t).or_insert(i);
+                    }
+                }
                 for v in more {
-                    let target = volume_target(&v);
-                    match items
-                        .iter_mut()
-                        .find(|i| target.is_some() && volume_target(i) == target)
-                    {
-                        Some(slot) => *slot = v,
-                        None => items.push(v),
+                    match volume_target(&v).and_then(|t| index.get(&t).copied()) {
+                        Some(i) => items[i] = v,
+                        None => {
+                            if let Some(t) = volume_target(&v) {
+                                index.insert(t, items.len());
+                            }
+                            items.push(v);
+                        }
                     }
                 }
             } else {
+                let mut seen: HashSet<String> = items
+                    .iter()
+                    .filter_map(|i| i.as_str().map(str::to_string))
+                    .collect();
                 for v in more {
-                    let same = items
-                        .iter()
-                        .any(|i| i.as_str().is_some() && i.as_str() == v.as_str());
+                    let same = v.as_str().is_some_and(|s| seen.contains(s));
                     if !same {
+                        if let Some(s) = v.as_str() {
+                            seen.insert(s.to_string());
+                        }
                         items.push(v);
                     }
                 }
@@ -686,20 +754,38 @@ fn merge_maps(base: &mut Value, over: Value, path: &[&str]) {
     let Value::Map { entries, .. } = base else {
         return;
     };
+    // Positions of each key (lists turned into maps may repeat one), and
+    // the positions `!reset` removes; maps may have 100,000s of keys.
+    let mut index: HashMap<String, Vec<usize>> = HashMap::new();
+    for (i, e) in entries.iter().enumerate() {
+        index.entry(e.key.clone()).or_default().push(i);
+    }
+    let mut dropped: HashSet<usize> = HashSet::new();
     for oe in over_entries {
         if oe.value.tag() == Some("!reset") {
-            entries.retain(|e| e.key != oe.key);
+            dropped.extend(index.remove(&oe.key).unwrap_or_default());
             continue;
         }
-        match entries.iter_mut().find(|e| e.key == oe.key) {
-            Some(be) => {
+        match index.get(&oe.key).and_then(|at| at.first().copied()) {
+            Some(i) => {
+                let be = &mut entries[i];
                 let mut p: Vec<&str> = path.to_vec();
                 p.push(&oe.key);
                 be.key_at = oe.key_at;
                 merge_value(&mut be.value, oe.value, &p);
             }
-            None => entries.push(oe),
+            None => {
+                index.entry(oe.key.clone()).or_default().push(entries.len());
+                entries.push(oe);
+            }
         }
+    }
+    if !dropped.is_empty() {
+        let mut i = 0;
+        entries.retain(|_| {
+            i += 1;
+            !dropped.contains(&(i - 1))
+        });
     }
 }
 

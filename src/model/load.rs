@@ -1,6 +1,6 @@
 //! Reading an install's files and parsing each of them once.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use crate::kb::version::Version;
@@ -50,17 +50,34 @@ pub fn read_source(path: &Path, display: String, kind: FileKind) -> ReadResult {
     if meta.is_dir() {
         return fail("is a directory, but a file is expected here".into());
     }
-    if meta.len() > MAX_FILE_SIZE {
-        return fail(format!(
-            "is {:.1} MB; sentrylint reads files up to {} MB",
-            meta.len() as f64 / 1e6,
-            MAX_FILE_SIZE / 1024 / 1024
-        ));
+    // Opening a FIFO would block and a device (`-> /dev/zero`) never ends.
+    if !meta.is_file() {
+        return fail(
+            "is not a regular file (a FIFO, socket or device); sentrylint reads regular files"
+                .into(),
+        );
     }
-    let bytes = match std::fs::read(path) {
-        Ok(b) => b,
-        Err(e) => return fail(format!("cannot read: {}", io_reason(&e))),
+    let too_big = |len: u64| {
+        format!(
+            "is {:.1} MB; sentrylint reads files up to {} MB",
+            len as f64 / 1e6,
+            MAX_FILE_SIZE / 1024 / 1024
+        )
     };
+    if meta.len() > MAX_FILE_SIZE {
+        return fail(too_big(meta.len()));
+    }
+    // Read at most one byte past the limit: the file may grow after `metadata`.
+    let mut bytes = Vec::new();
+    let read = std::fs::File::open(path).and_then(|f| {
+        std::io::Read::read_to_end(&mut std::io::Read::take(f, MAX_FILE_SIZE + 1), &mut bytes)
+    });
+    if let Err(e) = read {
+        return fail(format!("cannot read: {}", io_reason(&e)));
+    }
+    if bytes.len() as u64 > MAX_FILE_SIZE {
+        return fail(too_big(bytes.len() as u64));
+    }
     source_from_bytes(path.to_path_buf(), display, kind, bytes)
 }
 
@@ -270,12 +287,38 @@ pub fn assemble(
             }
         }
     }
+    // A file that does not parse has no secret spans from its parser, yet
+    // its error snippet shows its lines: mask them line by line instead.
+    for id in problems
+        .iter()
+        .filter_map(|p| p.file)
+        .collect::<HashSet<_>>()
+    {
+        let file = &mut files[id];
+        mark_line_secrets(&file.text, &mut file.secrets);
+    }
+    // A secret value reused elsewhere (a password in a URL) is a secret
+    // there too, in every file.
+    let reused = crate::model::secrets::Secrets::distinctive(&files);
+    if !reused.is_empty() {
+        for file in &mut files {
+            reused.mark_in(file);
+        }
+    }
     compose_docs.sort_by_key(|(id, _)| files[*id].kind);
-    let env = env_custom
-        .as_ref()
-        .or(dotenv.as_ref())
-        .map(|(f, e)| effective_env(*f, e))
-        .unwrap_or_default();
+    let mut env = HashMap::new();
+    if let Some((f, e)) = env_custom.as_ref().or(dotenv.as_ref()) {
+        let (vars, problem) = effective_env(*f, e);
+        env = vars;
+        if let Some((span, message)) = problem {
+            problems.push(Problem {
+                file: Some(*f),
+                path: files[*f].display.clone(),
+                span,
+                message,
+            });
+        }
+    }
     let mut install = Install {
         root,
         display_root,
@@ -363,6 +406,27 @@ pub fn is_secret_name(name: &str) -> bool {
         }
     };
     (0..n.len()).any(word_at) && !ends_with(b"_file") && !ends_with(b"-file")
+}
+
+/// Secret values found line by line, without parsing: after a name that
+/// looks secret and the first `=` or `:`, the rest of the line.
+fn mark_line_secrets(text: &str, out: &mut Vec<Span>) {
+    let mut start = 0;
+    for line in text.split_inclusive('\n') {
+        let body = line.trim_end_matches(['\n', '\r']);
+        if let Some(sep) = body.find(['=', ':'])
+            && is_secret_name(&body[..sep])
+        {
+            let value = body[sep + 1..].trim_start();
+            if !value.is_empty() {
+                out.push(Span::new(
+                    start + body.len() - value.len(),
+                    start + body.len(),
+                ));
+            }
+        }
+        start += line.len();
+    }
 }
 
 fn mark_yaml_secrets(doc: &YamlDoc, out: &mut Vec<Span>) {

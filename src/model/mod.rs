@@ -3,6 +3,7 @@
 
 pub mod compose;
 pub mod load;
+pub mod secrets;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -152,15 +153,46 @@ impl Install {
     }
 }
 
+/// Interpolated env values may add up to this many bytes (beyond the file's
+/// own text): variables that repeat each other could otherwise fill memory
+/// with one line each.
+pub const ENV_EXPANSION_BUDGET: usize = 16 << 20;
+
 /// Builds the effective env from `.env` / `.env.custom`, interpolating each
-/// value with the variables set before it.
-pub(crate) fn effective_env(file: FileId, env: &EnvFile) -> HashMap<String, EnvBinding> {
+/// value with the variables set before it. Past [`ENV_EXPANSION_BUDGET`]
+/// (or the length limit of one value) the rest is refused: the problem names
+/// the first entry that went over.
+pub(crate) fn effective_env(
+    file: FileId,
+    env: &EnvFile,
+) -> (HashMap<String, EnvBinding>, Option<(Span, String)>) {
     let mut out: HashMap<String, EnvBinding> = HashMap::new();
+    let mut spent = 0usize;
+    let mut problem = None;
     for (i, entry) in env.entries.iter().enumerate() {
-        let value = if entry.quote == crate::parse::env::Quote::Single {
+        let value = if entry.quote == crate::parse::env::Quote::Single || problem.is_some() {
             entry.value.clone()
         } else {
-            interpolate::interpolate(&entry.value, &|n| out.get(n).map(|b| b.value.clone())).value
+            let r =
+                interpolate::interpolate(&entry.value, &|n| out.get(n).map(|b| b.value.clone()));
+            spent += r.value.len().saturating_sub(entry.value.len());
+            let too_long = r.error.filter(|_| r.truncated).map(|(_, m)| m);
+            if too_long.is_some() || spent > ENV_EXPANSION_BUDGET {
+                problem = Some((
+                    entry.value_span,
+                    too_long.unwrap_or_else(|| {
+                        format!(
+                            "`{}`: the variables of this file expand to more than {} MiB; \
+                             sentrylint refuses such a file",
+                            entry.key,
+                            ENV_EXPANSION_BUDGET >> 20
+                        )
+                    }),
+                ));
+                entry.value.clone()
+            } else {
+                r.value
+            }
         };
         out.insert(
             entry.key.clone(),
@@ -171,7 +203,7 @@ pub(crate) fn effective_env(file: FileId, env: &EnvFile) -> HashMap<String, EnvB
             },
         );
     }
-    out
+    (out, problem)
 }
 
 /// Tells the Sentry release: configured, else `SENTRY_IMAGE` in the env, else

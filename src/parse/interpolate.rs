@@ -33,6 +33,8 @@ pub struct Interpolated {
     pub error: Option<(usize, String)>,
     /// A `${VAR:?}` whose variable is unset or empty.
     pub missing_required: Vec<String>,
+    /// The value was cut at [`MAX_VALUE_LEN`] (and `error` says so).
+    pub truncated: bool,
 }
 
 fn is_name_start(c: u8) -> bool {
@@ -42,6 +44,11 @@ fn is_name_start(c: u8) -> bool {
 fn is_name_char(c: u8) -> bool {
     c.is_ascii_alphanumeric() || c == b'_'
 }
+
+/// Interpolated values longer than this are cut, with an error: variables
+/// that double each other (`B=${A}${A}`, `C=${B}${B}`, ...) would otherwise
+/// grow without bound. Real values are a few hundred bytes.
+pub const MAX_VALUE_LEN: usize = 1 << 20;
 
 /// Interpolates `text`, looking variables up with `lookup`.
 pub fn interpolate(text: &str, lookup: &dyn Fn(&str) -> Option<String>) -> Interpolated {
@@ -75,6 +82,11 @@ fn expand(
         }
         value.push_str(&text[seg..i]);
         let start = i;
+        if value.len() > MAX_VALUE_LEN {
+            // Checked before each lookup, so at most one more value is copied.
+            too_long(base + start, value, out);
+            return;
+        }
         match b.get(i + 1) {
             Some(b'$') => {
                 value.push('$');
@@ -212,6 +224,25 @@ fn expand(
         seg = i;
     }
     value.push_str(&text[seg..]);
+    if value.len() > MAX_VALUE_LEN {
+        too_long(base + b.len(), value, out);
+    }
+}
+
+fn too_long(at: usize, value: &mut String, out: &mut Interpolated) {
+    let mut cut = MAX_VALUE_LEN;
+    while !value.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    value.truncate(cut);
+    out.truncated = true;
+    out.error.get_or_insert((
+        at,
+        format!(
+            "the variables here expand to more than {} MiB; sentrylint refuses such a value",
+            MAX_VALUE_LEN >> 20
+        ),
+    ));
 }
 
 fn descend(
@@ -339,6 +370,55 @@ mod tests {
             prop_assert!(text[rf.start..rf.end].starts_with('$'));
             prop_assert_eq!(&rf.name, &name);
             prop_assert!(r.value.contains(&val));
+        }
+
+        /// Any text with every `$` doubled comes back as it was, with no
+        /// reference and no error: escaping is lossless.
+        #[test]
+        fn escaping_round_trips(s in "\\PC{0,60}") {
+            let r = interpolate(&s.replace('$', "$$"), &|_| Some("X".into()));
+            prop_assert_eq!(r.value, s);
+            prop_assert!(r.refs.is_empty() && r.error.is_none());
+        }
+
+        /// `${A:-default}` and friends agree with a direct reading of the
+        /// compose rules, for set, empty and unset variables, nested once.
+        #[test]
+        fn operators_follow_the_compose_rules(
+            state in 0u8..3,
+            op in prop::sample::select(vec![":-", "-", ":+", "+"]),
+            inner_state in 0u8..3,
+            word in "[a-z]{0,4}",
+        ) {
+            let value = |s: u8| match s { 0 => None, 1 => Some(String::new()), _ => Some("v".to_string()) };
+            let (a, b) = (value(state), value(inner_state));
+            let (a2, b2) = (a.clone(), b.clone());
+            let lookup = move |n: &str| if n == "A" { a2.clone() } else if n == "B" { b2.clone() } else { None };
+            let text = format!("${{A{op}{word}${{B}}}}");
+            let r = interpolate(&text, &lookup);
+            let fallback = format!("{word}{}", b.clone().unwrap_or_default());
+            let usable = if op.starts_with(':') { a.as_deref().is_some_and(|v| !v.is_empty()) } else { a.is_some() };
+            let expected = match (op.trim_start_matches(':'), usable) {
+                ("-", true) => a.clone().unwrap_or_default(),
+                ("-", false) => fallback,
+                (_, true) => fallback,
+                (_, false) => String::new(),
+            };
+            prop_assert_eq!(r.value, expected, "{}", text);
+            let names: Vec<&str> = r.refs.iter().map(|x| x.name.as_str()).collect();
+            prop_assert_eq!(names, ["A", "B"]);
+        }
+
+        /// However references repeat each other, the value stays bounded and
+        /// says so when cut.
+        #[test]
+        fn values_stay_bounded(repeats in 1usize..64, len in 1usize..40_000) {
+            let big = "x".repeat(len);
+            let text = "${BIG}".repeat(repeats);
+            let r = interpolate(&text, &move |_| Some(big.clone()));
+            prop_assert!(r.value.len() <= MAX_VALUE_LEN);
+            prop_assert_eq!(r.truncated, repeats * len > MAX_VALUE_LEN);
+            prop_assert_eq!(r.error.is_some(), r.truncated);
         }
 
         /// Arbitrary input never panics and spans stay inside the text.

@@ -389,7 +389,12 @@ impl Walker<'_> {
             if node.is_error() {
                 let text = self.text(node);
                 let first = text.lines().next().unwrap_or("").trim();
-                let shown: String = first.chars().take(40).collect();
+                // The text is quoted in the message, unless it may hold a secret.
+                let shown: String = if crate::model::load::is_secret_name(first) {
+                    String::new()
+                } else {
+                    first.chars().take(40).collect()
+                };
                 self.conf.errors.push((
                     Span::new(
                         node.start_byte(),

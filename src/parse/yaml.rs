@@ -235,19 +235,17 @@ fn diff_at(
         (NodeKind::Map { pairs: x, .. }, NodeKind::Map { pairs: y, .. }) => {
             // The last of repeated keys counts, as in the model.
             let last = |d: &YamlDoc, pairs: &[Pair]| -> Vec<(String, NodeId)> {
-                let mut out: Vec<(String, NodeId)> = Vec::with_capacity(pairs.len());
-                for p in pairs {
-                    let k = d.scalar(p.key).unwrap_or("");
-                    match out.iter_mut().find(|(x, _)| x == k) {
-                        Some(slot) => slot.1 = p.value,
-                        None => out.push((k.to_string(), p.value)),
-                    }
-                }
-                out
+                last_of_repeated(d, pairs)
+                    .into_iter()
+                    .map(|(k, v)| (d.scalar(k).unwrap_or("").to_string(), v))
+                    .collect()
             };
             let (xs, ys) = (last(a, x), last(b, y));
+            let right: HashMap<&str, NodeId> = ys.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+            let left: std::collections::HashSet<&str> =
+                xs.iter().map(|(k, _)| k.as_str()).collect();
             for (k, v) in &xs {
-                let Some((_, w)) = ys.iter().find(|(q, _)| q == k) else {
+                let Some(w) = right.get(k.as_str()) else {
                     return here(path, format!("`{k}` only on the left"));
                 };
                 path.push(k.clone());
@@ -257,7 +255,7 @@ fn diff_at(
                     return d;
                 }
             }
-            if let Some((k, _)) = ys.iter().find(|(k, _)| !xs.iter().any(|(q, _)| q == k)) {
+            if let Some((k, _)) = ys.iter().find(|(k, _)| !left.contains(k.as_str())) {
                 return here(path, format!("`{k}` only on the right"));
             }
             None
@@ -323,14 +321,10 @@ fn fingerprint_into(doc: &YamlDoc, id: NodeId, h: &mut Fnv, depth: usize) {
         }
         NodeKind::Map { pairs, .. } => {
             // Last of repeated keys, in key order.
-            let mut keyed: Vec<(&str, NodeId)> = Vec::with_capacity(pairs.len());
-            for p in pairs {
-                let k = doc.scalar(p.key).unwrap_or("");
-                match keyed.iter_mut().find(|(x, _)| *x == k) {
-                    Some(slot) => slot.1 = p.value,
-                    None => keyed.push((k, p.value)),
-                }
-            }
+            let mut keyed: Vec<(&str, NodeId)> = last_of_repeated(doc, pairs)
+                .into_iter()
+                .map(|(k, v)| (doc.scalar(k).unwrap_or(""), v))
+                .collect();
             keyed.sort_by(|a, b| a.0.cmp(b.0));
             h.tagged(b'{', &(keyed.len() as u64).to_le_bytes());
             for (k, v) in keyed {
@@ -339,6 +333,25 @@ fn fingerprint_into(doc: &YamlDoc, id: NodeId, h: &mut Fnv, depth: usize) {
             }
         }
     }
+}
+
+/// A mapping's pairs with the last of repeated keys (compared by scalar
+/// text; other keys count as `""`): (first key node, last value node), in
+/// first-key order. Linear: maps may have 100,000s of keys.
+fn last_of_repeated(doc: &YamlDoc, pairs: &[Pair]) -> Vec<(NodeId, NodeId)> {
+    let mut out: Vec<(NodeId, NodeId)> = Vec::with_capacity(pairs.len());
+    let mut index: HashMap<&str, usize> = HashMap::with_capacity(pairs.len());
+    for p in pairs {
+        let k = doc.scalar(p.key).unwrap_or("");
+        match index.get(k) {
+            Some(&i) => out[i].1 = p.value,
+            None => {
+                index.insert(k, out.len());
+                out.push((p.key, p.value));
+            }
+        }
+    }
+    out
 }
 
 /// Options for [`parse`].
@@ -716,6 +729,14 @@ impl<'a> Parser<'a> {
     }
 
     fn attach(&mut self, id: NodeId, anchor: Option<Named>, tag: Option<Named>) -> PResult<()> {
+        if let NodeKind::Alias { name, .. } = &self.doc.nodes[id as usize].kind
+            && let Some((_, span)) = anchor.as_ref().or(tag.as_ref())
+        {
+            return self.err(
+                *span,
+                format!("an alias cannot have an anchor or a tag; write `*{name}` alone"),
+            );
+        }
         if let Some((name, span)) = anchor
             && !self.probing
         {
@@ -1392,8 +1413,14 @@ impl<'a> Parser<'a> {
                             None
                         };
                         let Some(ch) = code else {
+                            // The span ends on a character boundary: the
+                            // digits may stop in the middle of a character.
+                            let mut end = (self.pos + n).min(self.b.len());
+                            while !self.src.is_char_boundary(end) {
+                                end += 1;
+                            }
                             return self.err(
-                                Span::new(esc_start, (self.pos + n).min(self.b.len())),
+                                Span::new(esc_start, end),
                                 "invalid escape: expected hexadecimal digits of a Unicode code point",
                             );
                         };
@@ -1682,8 +1709,8 @@ impl<'a> Parser<'a> {
                 }
                 _ => return Ok(()),
             }
-            if self.pos < self.b.len() && self.first_on_line(self.pos) && self.at_document_marker()
-            {
+            // (A marker is at column 0: no need to scan the line for it.)
+            if self.pos < self.b.len() && self.at_document_marker() {
                 return self.err(
                     Span::new(open, open + 1),
                     "this flow collection is never closed",

@@ -72,7 +72,32 @@ fn span(s: crate::source::Span) -> SourceSpan {
     SourceSpan::new((s.start as usize).into(), s.len())
 }
 
+/// Snippet lines longer than this (in bytes) are not shown: miette cannot
+/// pad past column 65,535, and such a line is no use on a terminal.
+const MAX_SNIPPET_LINE: usize = 2_000;
+
+/// The lines a snippet of `span` shows (with one line of context each
+/// side) are short enough to print.
+fn snippet_fits(file: &crate::source::SourceFile, span: crate::source::Span) -> bool {
+    let first = file.line_index(span.start as usize).saturating_sub(1);
+    let last = (file.line_index(span.end as usize) + 1).min(file.line_count() - 1);
+    (first..=last).all(|l| file.line_end(l) - file.line_start(l) <= MAX_SNIPPET_LINE)
+}
+
 fn pretty(r: &InstallReport, d: &Diagnostic, sources: &HashMap<usize, Arc<String>>) -> Pretty {
+    if let Some(f) = d.file
+        && !snippet_fits(&r.install.files[f], d.span)
+    {
+        let at = r.install.files[f].line_col(d.span.start as usize);
+        let mut plain = d.clone();
+        plain.message = format!(
+            "{}\n(at {}:{}:{}; the line is too long to show)",
+            d.message, d.path, at.line, at.column
+        );
+        plain.file = None;
+        plain.labels.clear();
+        return pretty(r, &plain, sources);
+    }
     let severity = match d.severity {
         Severity::Error => miette::Severity::Error,
         Severity::Warning => miette::Severity::Warning,
@@ -87,6 +112,9 @@ fn pretty(r: &InstallReport, d: &Diagnostic, sources: &HashMap<usize, Arc<String
         labels.push(LabeledSpan::new_primary_with_span(None, span(d.span)));
     }
     for l in &d.labels {
+        if !snippet_fits(&r.install.files[l.file], l.span) {
+            continue;
+        }
         if Some(l.file) == d.file {
             labels.push(LabeledSpan::new_with_span(
                 Some(l.message.clone()),

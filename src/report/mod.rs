@@ -11,6 +11,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::model::secrets::Secrets;
 use crate::model::{FileId, Install};
 
 /// The files a report quotes from: where the findings, their labels and
@@ -81,26 +82,11 @@ pub fn describe(c: Counts) -> String {
 /// help, label or fix with `****`: rules never mean to print one, and this
 /// makes sure no output format can.
 pub fn redact(install: &Install, diags: &mut [Diagnostic]) {
-    let mut secrets: Vec<&str> = Vec::new();
-    for f in &install.files {
-        for s in &f.secrets {
-            let t = f.slice(*s).trim_matches(['"', '\'']);
-            if t.len() >= 4 {
-                secrets.push(t);
-            }
-        }
-    }
+    let secrets = Secrets::of_files(&install.files);
     if secrets.is_empty() {
         return;
     }
-    secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
-    let scrub = |s: &mut String| {
-        for secret in &secrets {
-            if s.contains(secret) {
-                *s = s.replace(secret, "****");
-            }
-        }
-    };
+    let scrub = |s: &mut String| secrets.scrub(s);
     for d in diags {
         scrub(&mut d.message);
         scrub(&mut d.help);

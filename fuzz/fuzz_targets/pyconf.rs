@@ -1,0 +1,32 @@
+//! The sentry.conf.py reader on any text.
+#![no_main]
+use libfuzzer_sys::fuzz_target;
+use sentrylint::parse::pyconf;
+use sentrylint_fuzz::check_span;
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(src) = std::str::from_utf8(data) else {
+        return;
+    };
+    let conf = pyconf::parse(src);
+    for a in &conf.assignments {
+        check_span(src, a.target_span, "target");
+        check_span(src, a.stmt_span, "statement");
+        check_span(src, a.value.span, "value");
+    }
+    for f in &conf.features {
+        check_span(src, f.span, "feature");
+    }
+    for l in &conf.feature_lists {
+        check_span(src, l.span, "feature list");
+        for i in &l.items {
+            check_span(src, *i, "feature item");
+        }
+    }
+    for s in conf.statements.iter().chain(&conf.comments) {
+        check_span(src, *s, "statement or comment");
+    }
+    for (s, _) in &conf.errors {
+        check_span(src, *s, "error");
+    }
+});

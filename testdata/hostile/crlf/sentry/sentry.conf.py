@@ -1,0 +1,3 @@
+SENTRY_FEATURES = {
+    "organizations:session-replay": True,
+}

@@ -1,0 +1,1 @@
+SENTRY_FEATURES = {"organizations:session-replay": True}
