@@ -562,13 +562,10 @@ impl Expander<'_, '_> {
                     via,
                 };
                 let mut entries: Vec<Entry> = Vec::with_capacity(pairs.len());
-                // Where each key is in `entries` (maps may have 100,000s of keys).
-                let mut index: HashMap<String, usize> = HashMap::new();
-                let explicit: HashSet<&str> = pairs
-                    .iter()
-                    .filter_map(|p| doc.scalar(p.key))
-                    .filter(|k| *k != "<<")
-                    .collect();
+                let mut index = EntryIndex::default();
+                // Keys written in this mapping win over merged ones; hashed
+                // only when the mapping is large and merges.
+                let mut explicit: Option<HashSet<&str>> = None;
                 for pair in pairs {
                     let key_node = doc.node(pair.key);
                     let key = doc.scalar(pair.key).unwrap_or("").to_string();
@@ -589,6 +586,17 @@ impl Expander<'_, '_> {
                             NodeKind::Seq { items, .. } => items.clone(),
                             _ => vec![pair.value],
                         };
+                        if pairs.len() > SCAN_LIMIT && explicit.is_none() {
+                            explicit =
+                                Some(pairs.iter().filter_map(|p| doc.scalar(p.key)).collect());
+                        }
+                        let written_here = |k: &str| {
+                            k != "<<"
+                                && match &explicit {
+                                    Some(keys) => keys.contains(k),
+                                    None => pairs.iter().any(|p| doc.scalar(p.key) == Some(k)),
+                                }
+                        };
                         for src in sources {
                             let merged = self.value(d, src, via, depth + 1)?;
                             let Value::Map { entries: more, .. } = merged else {
@@ -600,11 +608,12 @@ impl Expander<'_, '_> {
                                 });
                             };
                             for e in more {
-                                if explicit.contains(e.key.as_str()) || index.contains_key(&e.key) {
+                                if written_here(&e.key)
+                                    || index.position(&entries, &e.key).is_some()
+                                {
                                     continue;
                                 }
-                                index.insert(e.key.clone(), entries.len());
-                                entries.push(e);
+                                index.push(&mut entries, e);
                             }
                         }
                         continue;
@@ -616,13 +625,12 @@ impl Expander<'_, '_> {
                         via,
                     };
                     let value = self.value(d, pair.value, via, depth + 1)?;
-                    if let Some(&i) = index.get(&key) {
+                    if let Some(i) = index.position(&entries, &key) {
                         // A duplicate key (reported by a rule): the last one wins.
                         entries[i].key_at = key_at;
                         entries[i].value = value;
                     } else {
-                        index.insert(key.clone(), entries.len());
-                        entries.push(Entry { key, key_at, value });
+                        index.push(&mut entries, Entry { key, key_at, value });
                     }
                 }
                 Ok(Value::Map {
@@ -632,6 +640,44 @@ impl Expander<'_, '_> {
                 })
             }
         }
+    }
+}
+
+/// Where each key of a mapping being built is in its entries: found by
+/// scanning while there are few (nearly every compose mapping), through a
+/// hash index once there are many (hostile maps have 100,000s of keys).
+#[derive(Default)]
+struct EntryIndex(Option<HashMap<String, usize>>);
+
+/// Past this many keys, a hash lookup beats comparing strings one by one.
+const SCAN_LIMIT: usize = 16;
+
+impl EntryIndex {
+    fn position(&self, entries: &[Entry], key: &str) -> Option<usize> {
+        match &self.0 {
+            Some(index) => index.get(key).copied(),
+            None => entries.iter().position(|e| e.key == key),
+        }
+    }
+
+    /// Appends an entry whose key is not in `entries` yet.
+    fn push(&mut self, entries: &mut Vec<Entry>, entry: Entry) {
+        match &mut self.0 {
+            Some(index) => {
+                index.insert(entry.key.clone(), entries.len());
+            }
+            None if entries.len() == SCAN_LIMIT => {
+                let mut index: HashMap<String, usize> = entries
+                    .iter()
+                    .enumerate()
+                    .map(|(i, e)| (e.key.clone(), i))
+                    .collect();
+                index.insert(entry.key.clone(), entries.len());
+                self.0 = Some(index);
+            }
+            None => {}
+        }
+        entries.push(entry);
     }
 }
 

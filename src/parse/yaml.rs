@@ -335,6 +335,35 @@ fn fingerprint_into(doc: &YamlDoc, id: NodeId, h: &mut Fnv, depth: usize) {
     }
 }
 
+/// Keys written twice in one mapping, as (earlier, later) for each repeat:
+/// compose rejects them and a rule reports both. Mappings are nearly always
+/// small enough to compare keys pairwise; large ones use a hash index.
+fn repeated_keys(doc: &YamlDoc, pairs: &[Pair]) -> Vec<(NodeId, NodeId)> {
+    let mut out = Vec::new();
+    if pairs.len() <= 16 {
+        for (i, p) in pairs.iter().enumerate() {
+            let Some(k) = doc.scalar(p.key) else { continue };
+            if let Some(earlier) = pairs[..i]
+                .iter()
+                .rev()
+                .find(|q| doc.scalar(q.key) == Some(k))
+            {
+                out.push((earlier.key, p.key));
+            }
+        }
+    } else {
+        let mut seen: HashMap<&str, NodeId> = HashMap::with_capacity(pairs.len());
+        for p in pairs {
+            if let Some(k) = doc.scalar(p.key)
+                && let Some(earlier) = seen.insert(k, p.key)
+            {
+                out.push((earlier, p.key));
+            }
+        }
+    }
+    out
+}
+
 /// A mapping's pairs with the last of repeated keys (compared by scalar
 /// text; other keys count as `""`): (first key node, last value node), in
 /// first-key order. Linear: maps may have 100,000s of keys.
@@ -930,7 +959,6 @@ impl<'a> Parser<'a> {
         let start = self.pos;
         let mut pairs: Vec<Pair> = Vec::new();
         let mut end = self.pos;
-        let mut seen: HashMap<String, NodeId> = HashMap::new();
         loop {
             // The cursor is on a key at column `indent`.
             let (key, has_value) = if self.peek() == Some(b'?') && self.followed_by_space(1) {
@@ -961,11 +989,6 @@ impl<'a> Parser<'a> {
                     Span::empty(at),
                 )
             };
-            if let Some(k) = self.doc.scalar(key).map(str::to_string)
-                && let Some(first) = seen.insert(k, key)
-            {
-                self.doc.duplicates.push((first, key));
-            }
             pairs.push(Pair { key, value });
             end = end
                 .max(self.doc.full_span(value).end as usize)
@@ -993,6 +1016,8 @@ impl<'a> Parser<'a> {
                 );
             }
         }
+        let repeated = repeated_keys(&self.doc, &pairs);
+        self.doc.duplicates.extend(repeated);
         Ok(self.push(
             NodeKind::Map { pairs, flow: false },
             Span::new(start, end.max(start)),
@@ -1751,7 +1776,6 @@ impl<'a> Parser<'a> {
         let start = self.pos;
         self.pos += 1;
         let mut pairs = Vec::new();
-        let mut seen: HashMap<String, NodeId> = HashMap::new();
         loop {
             self.flow_space(start)?;
             if self.peek() == Some(b'}') {
@@ -1797,11 +1821,6 @@ impl<'a> Parser<'a> {
                     Span::empty(self.pos),
                 )
             };
-            if let Some(k) = self.doc.scalar(key).map(str::to_string)
-                && let Some(first) = seen.insert(k, key)
-            {
-                self.doc.duplicates.push((first, key));
-            }
             pairs.push(Pair { key, value });
             self.flow_space(start)?;
             match self.peek() {
@@ -1813,6 +1832,8 @@ impl<'a> Parser<'a> {
                 _ => return self.err_here("expected `,` or `}` in a flow mapping"),
             }
         }
+        let repeated = repeated_keys(&self.doc, &pairs);
+        self.doc.duplicates.extend(repeated);
         Ok(self.push(
             NodeKind::Map { pairs, flow: true },
             Span::new(start, self.pos),

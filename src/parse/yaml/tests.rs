@@ -134,6 +134,29 @@ fn duplicate_keys_are_recorded_with_both_keys() {
 }
 
 #[test]
+fn repeated_keys_pair_each_repeat_with_the_one_before_in_small_and_large_maps() {
+    // Small mappings compare keys pairwise, large ones hash them: both must
+    // report the same pairs, in block and flow style.
+    for filler in [0, 40] {
+        let others: Vec<String> = (0..filler).map(|i| format!("k{i}: 0")).collect();
+        let mut block = vec!["a: 1".to_string()];
+        block.extend(others.iter().cloned());
+        block.extend(["a: 2".to_string(), "b: 3".to_string(), "a: 4".to_string()]);
+        let flow = format!("{{{}}}", block.join(", "));
+        for src in [block.join("\n") + "\n", flow] {
+            let d = doc(&src);
+            let starts: Vec<(u32, u32)> = d
+                .duplicates
+                .iter()
+                .map(|&(x, y)| (d.node(x).span.start, d.node(y).span.start))
+                .collect();
+            let at: Vec<u32> = src.match_indices("a:").map(|(i, _)| i as u32).collect();
+            assert_eq!(starts, vec![(at[0], at[1]), (at[1], at[2])], "{src}");
+        }
+    }
+}
+
+#[test]
 fn errors_point_at_the_problem() {
     let e = err("a:\n\tb: 1\n");
     assert_eq!(e.span.start, 3);
