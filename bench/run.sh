@@ -30,17 +30,35 @@ echo "## machine"
 echo "$(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(free -g | awk '/Mem:/{print $2}') GiB"
 echo "sentrylint $($BIN --version | cut -d' ' -f2), $(rustc --version)"
 
+# Medians (and the spread) from hyperfine's JSON: the markdown export shows means.
+medians() {
+  python3 - "$@" <<'PY'
+import json, sys
+print("| command | median | min | max | runs |")
+print("|---|---:|---:|---:|---:|")
+for path in sys.argv[1:]:
+    for r in json.load(open(path))["results"]:
+        ms = lambda s: f"{s * 1000:.1f} ms"
+        print(f"| `{r['command']}` | {ms(r['median'])} | {ms(r['min'])} | {ms(r['max'])} | {len(r['times'])} |")
+PY
+}
+
 if command -v hyperfine >/dev/null; then
-  echo "## whole-process times (hyperfine, median)"
-  hyperfine -N -i --warmup 3 --style basic --export-markdown "$OUT/times.md" \
+  echo "## whole-process times (hyperfine)"
+  hyperfine -N -i --warmup 3 --style none --export-json "$OUT/times.json" \
     "$BIN --version" \
     "$BIN check $ONE" \
     "$BIN fix --to 24.1.0 $OLD" \
     "$BIN check $OUT/tree-100" \
-    --runs 30 >/dev/null
-  hyperfine -N -i --warmup 1 --style basic --export-markdown "$OUT/times-trees.md" --runs 5 \
-    $(for n in "${SIZES[@]}"; do [ "$n" -ge 1000 ] && echo "$BIN check $OUT/tree-$n" "$BIN check $OUT/unique-$n"; done) >/dev/null
-  cat "$OUT/times.md" "$OUT/times-trees.md"
+    "$BIN check $OUT/unique-100" \
+    --runs 30 >/dev/null 2>&1
+  TREES=()
+  for n in "${SIZES[@]}"; do
+    [ "$n" -ge 1000 ] && TREES+=("$BIN check $OUT/tree-$n" "$BIN check $OUT/unique-$n")
+  done
+  hyperfine -N -i --warmup 1 --style none --export-json "$OUT/times-trees.json" --runs 5 \
+    "${TREES[@]}" >/dev/null 2>&1
+  medians "$OUT/times.json" "$OUT/times-trees.json"
 else
   echo "(hyperfine missing: GNU time, single runs)"
   for cmd in "$BIN --version" "$BIN check $ONE" "$BIN fix --to 24.1.0 $OLD"; do
@@ -61,8 +79,8 @@ done
 # unique-100, where sentrylint's memory of repeated files gains nothing; the
 # peers read only the compose files, sentrylint reads and checks everything.
 echo "## against other tools on the compose files of unique-100"
-FILES=$(find "$OUT/unique-100" -name docker-compose.yml | sort)
-ours=$(hyperfine -N -i --runs 5 --export-json "$OUT/ours.json" "$BIN check $OUT/unique-100" >/dev/null && python3 -c "import json;print(json.load(open('$OUT/ours.json'))['results'][0]['median'])")
+FILES=$(find "$OUT/unique-100" -name docker-compose.yml | sort | tr '\n' ' ')
+ours=$(hyperfine -N -i --warmup 1 --runs 5 --export-json "$OUT/ours.json" "$BIN check $OUT/unique-100" >/dev/null 2>&1 && python3 -c "import json;print(json.load(open('$OUT/ours.json'))['results'][0]['median'])")
 echo "sentrylint check (all files, all rules): ${ours}s"
 for peer in yamllint compose-lint dclint; do
   if ! command -v "$peer" >/dev/null; then echo "$peer: not installed (bench/peers.sh)"; continue; fi

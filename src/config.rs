@@ -7,6 +7,7 @@
 //! with `toml`'s spanned tree (not serde structs) so that every unknown key
 //! and bad value is reported at its line and column, with a suggestion.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use serde_json::{Value, json};
@@ -199,18 +200,56 @@ pub fn shown_path(path: &Path) -> String {
 /// repository only `root` itself is looked in, so a stray file in a parent
 /// folder never changes a run by surprise.
 pub fn find(root: &Path) -> Result<Option<PathBuf>, ConfigError> {
-    let Ok(start) = std::path::absolute(root) else {
-        return Ok(None);
-    };
-    let in_repository = start.ancestors().any(|d| d.join(".git").exists());
-    for dir in start.ancestors() {
+    Finder::default().find(root)
+}
+
+/// [`find`] for many roots: a monorepo's installs share their parent
+/// folders, so each folder is asked about its files once per run.
+#[derive(Default)]
+pub struct Finder {
+    /// Per folder: the config file it holds (an error when it holds both).
+    held: HashMap<PathBuf, Result<Option<PathBuf>, ConfigError>>,
+    /// Per folder: whether it holds `.git`.
+    git: HashMap<PathBuf, bool>,
+}
+
+impl Finder {
+    pub fn find(&mut self, root: &Path) -> Result<Option<PathBuf>, ConfigError> {
+        let Ok(start) = std::path::absolute(root) else {
+            return Ok(None);
+        };
+        let in_repository = start.ancestors().any(|d| self.has_git(d));
+        for dir in start.ancestors() {
+            if let Some(p) = self.held(dir)? {
+                return Ok(Some(p));
+            }
+            if !in_repository || self.has_git(dir) {
+                break;
+            }
+        }
+        Ok(None)
+    }
+
+    fn has_git(&mut self, dir: &Path) -> bool {
+        if let Some(&known) = self.git.get(dir) {
+            return known;
+        }
+        let found = dir.join(".git").exists();
+        self.git.insert(dir.to_path_buf(), found);
+        found
+    }
+
+    fn held(&mut self, dir: &Path) -> Result<Option<PathBuf>, ConfigError> {
+        if let Some(known) = self.held.get(dir) {
+            return known.clone();
+        }
         let found: Vec<PathBuf> = FILE_NAMES
             .iter()
             .map(|n| dir.join(n))
             .filter(|p| p.is_file())
             .collect();
-        if found.len() > 1 {
-            return Err(ConfigError {
+        let result = if found.len() > 1 {
+            Err(ConfigError {
                 path: shown_path(dir),
                 line: 0,
                 column: 0,
@@ -218,16 +257,13 @@ pub fn find(root: &Path) -> Result<Option<PathBuf>, ConfigError> {
                     "holds both `{}` and `{}`; keep one",
                     FILE_NAMES[0], FILE_NAMES[1]
                 ),
-            });
-        }
-        if let Some(p) = found.into_iter().next() {
-            return Ok(Some(p));
-        }
-        if !in_repository || dir.join(".git").exists() {
-            break;
-        }
+            })
+        } else {
+            Ok(found.into_iter().next())
+        };
+        self.held.insert(dir.to_path_buf(), result.clone());
+        result
     }
-    Ok(None)
 }
 
 /// Reads and checks a config file.

@@ -161,6 +161,7 @@ pub fn jobs_for(
             }
         }
     };
+    let mut finder = config::Finder::default();
     let mut jobs = Vec::new();
     for root in roots {
         let file = if flags.config.no_config {
@@ -168,7 +169,7 @@ pub fn jobs_for(
         } else if let Some(explicit) = &flags.config.config {
             Some(explicit.clone())
         } else {
-            match config::find(&root.path) {
+            match finder.find(&root.path) {
                 Ok(found) => found,
                 Err(e) => {
                     report(vec![e], err);

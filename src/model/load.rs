@@ -68,7 +68,8 @@ pub fn read_source(path: &Path, display: String, kind: FileKind) -> ReadResult {
         return fail(too_big(meta.len()));
     }
     // Read at most one byte past the limit: the file may grow after `metadata`.
-    let mut bytes = Vec::new();
+    // Sized up front, a file takes one read (and one more to see its end).
+    let mut bytes = Vec::with_capacity(meta.len() as usize + 1);
     let read = std::fs::File::open(path).and_then(|f| {
         std::io::Read::read_to_end(&mut std::io::Read::take(f, MAX_FILE_SIZE + 1), &mut bytes)
     });
