@@ -2,11 +2,11 @@
 
 use std::io::{Read, Write};
 
-use rayon::prelude::*;
-
 use crate::RunEnv;
 use crate::cli::{CheckArgs, ColorChoice, CommonArgs, Format, ListFormat};
-use crate::commands::{Job, Overrides, Reported, jobs_for, load_job, parse_version, plan_jobs};
+use crate::commands::{
+    Job, Overrides, Reported, jobs_for, load_job, map_jobs, parse_version, plan_jobs,
+};
 use crate::diagnostic::Severity;
 use crate::discover;
 use crate::model::load::GivenFile;
@@ -71,21 +71,17 @@ pub fn run(
     };
     // Each install is loaded, checked and stripped to its text in one go,
     // so a run holds at most a few parse trees at a time.
-    let mut checked: Vec<(InstallReport, Option<Severity>)> = jobs
-        .into_par_iter()
-        .map(load_job)
-        .map(|(mut install, settings)| {
-            let mut diagnostics =
-                rules::check(&install, &settings.selection, settings.target_version);
-            report::redact(&install, &mut diagnostics);
-            install.keep_for_report(&report::quoted_files(&diagnostics));
-            let report = InstallReport {
-                install,
-                diagnostics,
-            };
-            (report, settings.fail_threshold)
-        })
-        .collect();
+    let mut checked: Vec<(InstallReport, Option<Severity>)> = map_jobs(jobs, |job| {
+        let (mut install, settings) = load_job(job);
+        let mut diagnostics = rules::check(&install, &settings.selection, settings.target_version);
+        report::redact(&install, &mut diagnostics);
+        install.keep_for_report(&report::quoted_files(&diagnostics));
+        let report = InstallReport {
+            install,
+            diagnostics,
+        };
+        (report, settings.fail_threshold)
+    });
     checked.sort_by(|a, b| a.0.install.display_root.cmp(&b.0.install.display_root));
     let failed = checked.iter().any(|(r, threshold)| {
         threshold.is_some_and(|t| r.diagnostics.iter().any(|d| d.severity >= t))

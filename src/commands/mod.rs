@@ -210,9 +210,19 @@ pub fn jobs_for(
 
 /// Loads each job's install (in parallel), sorted by their shown path.
 pub fn load_jobs(jobs: Vec<Job>) -> Vec<(Install, Settings)> {
-    let mut installs: Vec<(Install, Settings)> = jobs.into_par_iter().map(load_job).collect();
+    let mut installs: Vec<(Install, Settings)> = map_jobs(jobs, load_job);
     installs.sort_by(|a, b| a.0.display_root.cmp(&b.0.display_root));
     installs
+}
+
+/// `f` of each job, on all cores; a single job (a pre-commit run) stays on
+/// this thread, where starting the worker threads would cost more than it saves.
+pub fn map_jobs<T: Send>(jobs: Vec<Job>, f: impl Fn(Job) -> T + Sync + Send) -> Vec<T> {
+    if jobs.len() == 1 {
+        jobs.into_iter().map(f).collect()
+    } else {
+        jobs.into_par_iter().map(f).collect()
+    }
 }
 
 /// Reads and parses one job's install.
