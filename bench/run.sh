@@ -76,20 +76,27 @@ for n in "${SIZES[@]}"; do
   done
 done
 
-# unique-100, where sentrylint's memory of repeated files gains nothing; the
-# peers read only the compose files, sentrylint reads and checks everything.
-echo "## against other tools on the compose files of unique-100"
-FILES=$(find "$OUT/unique-100" -name docker-compose.yml | sort | tr '\n' ' ')
-ours=$(hyperfine -N -i --warmup 1 --runs 5 --export-json "$OUT/ours.json" "$BIN check $OUT/unique-100" >/dev/null 2>&1 && python3 -c "import json;print(json.load(open('$OUT/ours.json'))['results'][0]['median'])")
-echo "sentrylint check (all files, all rules): ${ours}s"
-for peer in yamllint compose-lint dclint; do
-  if ! command -v "$peer" >/dev/null; then echo "$peer: not installed (bench/peers.sh)"; continue; fi
-  case "$peer" in
-    yamllint) cmd="yamllint -d relaxed $FILES" ;;
-    compose-lint) cmd="compose-lint $FILES" ;;
-    dclint) cmd="dclint $FILES" ;;
-  esac
-  hyperfine -i --runs 3 --export-json "$OUT/$peer.json" "$cmd" >/dev/null 2>&1 || true
-  theirs=$(python3 -c "import json;print(json.load(open('$OUT/$peer.json'))['results'][0]['median'])")
-  python3 -c "print(f'$peer: {float($theirs):.3f}s, sentrylint is {float($theirs)/float($ours):.1f}x faster')"
-done
+# Against the peers, on the same compose files: one install (a pre-commit
+# run) and unique-100, where sentrylint's memory of repeated files gains
+# nothing. The peers read only the compose files; sentrylint reads and
+# checks every file of each install.
+compare() {
+  local label=$1 ours_cmd=$2 files=$3
+  echo "## against other tools on the compose files of $label"
+  hyperfine -N -i --warmup 2 --runs 10 --export-json "$OUT/ours.json" "$ours_cmd" >/dev/null 2>&1
+  ours=$(python3 -c "import json;print(json.load(open('$OUT/ours.json'))['results'][0]['median'])")
+  python3 -c "print(f'sentrylint check (all files, all rules): {float($ours):.3f}s')"
+  for peer in yamllint compose-lint dclint; do
+    if ! command -v "$peer" >/dev/null; then echo "$peer: not installed (bench/peers.sh)"; continue; fi
+    case "$peer" in
+      yamllint) cmd="yamllint -d relaxed $files" ;;
+      compose-lint) cmd="compose-lint $files" ;;
+      dclint) cmd="dclint $files" ;;
+    esac
+    hyperfine -i --warmup 1 --runs 3 --export-json "$OUT/$peer.json" "$cmd" >/dev/null 2>&1 || true
+    theirs=$(python3 -c "import json;print(json.load(open('$OUT/$peer.json'))['results'][0]['median'])")
+    python3 -c "print(f'$peer: {float($theirs):.3f}s, sentrylint is {float($theirs)/float($ours):.1f}x faster')"
+  done
+}
+compare "one install" "$BIN check $ONE" "$ONE/docker-compose.yml"
+compare unique-100 "$BIN check $OUT/unique-100" "$(find "$OUT/unique-100" -name docker-compose.yml | sort | tr '\n' ' ')"
