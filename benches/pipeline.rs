@@ -70,7 +70,21 @@ fn parse_env(bencher: Bencher) {
 #[divan::bench]
 fn parse_sentry_conf_py(bencher: Bencher) {
     let text = &fixture().conf;
-    bencher.bench(|| pyconf::parse(black_box(text)));
+    bencher.bench(|| pyconf::parse_afresh(black_box(text)));
+}
+
+/// The monorepo case: the text differs from the last one parsed by a line,
+/// so tree-sitter reparses that line against the remembered tree.
+#[divan::bench]
+fn parse_sentry_conf_py_one_line_changed(bencher: Bencher) {
+    let base = &fixture().conf;
+    let n = std::sync::atomic::AtomicU64::new(0);
+    bencher
+        .with_inputs(|| {
+            let n = n.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            format!("{base}\nSENTRY_OPTIONS[\"mail.host\"] = \"smtp-{n}.example.com\"\n")
+        })
+        .bench_refs(|text| pyconf::parse(black_box(text)));
 }
 
 /// Reading the files, parsing them and building the effective compose model.

@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use tree_sitter::{Node, Parser};
+use tree_sitter::{InputEdit, Node, Parser, Point, Tree};
 
 use crate::source::Span;
 
@@ -291,24 +291,18 @@ fn fields() -> &'static Fields {
 }
 
 pub fn parse(src: &str) -> PyConf {
-    thread_local! {
-        // One parser per thread: creating one allocates its stacks and the
-        // grammar's scanner, a tenth of the work of parsing a small file.
-        static PARSER: std::cell::RefCell<Parser> = std::cell::RefCell::new({
-            let mut parser = Parser::new();
-            // The grammar is compiled in; a failure here is a build bug, caught by tests.
-            parser
-                .set_language(&tree_sitter_python::LANGUAGE.into())
-                .expect("tree-sitter-python grammar loads");
-            parser
-        });
-    }
+    conf_of(src, true)
+}
+
+/// [`parse`] without the thread's recent trees: every byte is parsed (for
+/// benchmarks).
+pub fn parse_afresh(src: &str) -> PyConf {
+    conf_of(src, false)
+}
+
+fn conf_of(src: &str, reuse: bool) -> PyConf {
     let mut conf = PyConf::default();
-    let Some(tree) = PARSER.with_borrow_mut(|parser| {
-        // A parse that gave up would otherwise be resumed with this text.
-        parser.reset();
-        parser.parse(src, None)
-    }) else {
+    let Some((tree, _)) = syntax_tree(src, reuse) else {
         conf.errors.push((
             Span::empty(0),
             "the Python parser gave up on this file".into(),
@@ -326,6 +320,170 @@ pub fn parse(src: &str) -> PyConf {
     walker.block(root, false, 0);
     conf.comments = comments(root, src);
     conf
+}
+
+/// A parser and the last few error-free trees it built, per thread.
+struct TreeMemory {
+    parser: Parser,
+    recent: Vec<(String, Tree)>,
+}
+
+/// How many recent trees a thread keeps: enough for one of each release a
+/// monorepo's installs may take in turn (a few MB per thread). Comparing a
+/// text with a tree's ends most often stops after a few bytes.
+const RECENT_TREES: usize = 32;
+
+thread_local! {
+    // One parser per thread: creating one allocates its stacks and the
+    // grammar's scanner, a tenth of the work of parsing a small file.
+    static TREES: std::cell::RefCell<TreeMemory> = std::cell::RefCell::new(TreeMemory {
+        parser: {
+            let mut parser = Parser::new();
+            // The grammar is compiled in; a failure here is a build bug, caught by tests.
+            parser
+                .set_language(&tree_sitter_python::LANGUAGE.into())
+                .expect("tree-sitter-python grammar loads");
+            parser
+        },
+        recent: Vec::new(),
+    });
+}
+
+/// The syntax tree of `src`. The sentry.conf.py files of a monorepo are
+/// mostly one upstream example with a few lines changed, so when a recent
+/// tree's text shares most of its lines with `src`, tree-sitter reparses
+/// only the lines that differ. A tree with a syntax error is always parsed
+/// afresh: error recovery may depend on the old tree, and a result must not
+/// depend on the order files are read in. Also says whether a recent tree
+/// was reused. With `reuse` false, no recent tree is used or kept.
+fn syntax_tree(src: &str, reuse: bool) -> Option<(Tree, bool)> {
+    TREES.with_borrow_mut(|memory| {
+        let TreeMemory { parser, recent } = memory;
+        // The likeliest relative: the most shared at both ends.
+        let best = recent
+            .iter()
+            .enumerate()
+            .filter(|_| reuse)
+            .max_by_key(|(_, (old, _))| shared_ends(old, src))
+            .map(|(i, _)| i);
+        let mut tree = None;
+        if let Some(i) = best {
+            let (old_text, mut old_tree) = recent.remove(i);
+            if edit_to(&mut old_tree, &old_text, src) {
+                // A parse that gave up would otherwise be resumed with this text.
+                parser.reset();
+                tree = parser
+                    .parse(src, Some(&old_tree))
+                    .filter(|t| !t.root_node().has_error());
+            }
+        }
+        let reused = tree.is_some();
+        let tree = match tree {
+            Some(t) => t,
+            None => {
+                parser.reset();
+                parser.parse(src, None)?
+            }
+        };
+        if reuse && !tree.root_node().has_error() {
+            if recent.len() == RECENT_TREES {
+                recent.remove(0);
+            }
+            recent.push((src.to_string(), tree.clone()));
+        }
+        Some((tree, reused))
+    })
+}
+
+/// Tells `tree` (of `old`) about the lines that differ in `new`; false,
+/// leaving it untouched, when fewer than half of `new`'s bytes are shared.
+fn edit_to(tree: &mut Tree, old: &str, new: &str) -> bool {
+    let diff = similar::TextDiff::from_lines(old, new);
+    let (old_lines, new_lines) = (line_starts(old), line_starts(new));
+    let ops = diff.ops();
+    let shared: usize = ops
+        .iter()
+        .filter(|op| op.tag() == similar::DiffTag::Equal)
+        .map(|op| {
+            let n = op.new_range();
+            new_lines[n.end] - new_lines[n.start]
+        })
+        .sum();
+    if 2 * shared < new.len() {
+        return false;
+    }
+    // From the last change to the first: a change never moves the text
+    // before it, so each edit is in the old text's coordinates.
+    for op in ops
+        .iter()
+        .rev()
+        .filter(|op| op.tag() != similar::DiffTag::Equal)
+    {
+        let (o, n) = (op.old_range(), op.new_range());
+        let start = old_lines[o.start];
+        let old_end = old_lines[o.end];
+        let inserted = &new[new_lines[n.start]..new_lines[n.end]];
+        let start_position = point_at(old, start);
+        let new_end_position = match inserted.rfind('\n') {
+            Some(last) => Point {
+                row: start_position.row + inserted.matches('\n').count(),
+                column: inserted.len() - last - 1,
+            },
+            None => Point {
+                row: start_position.row,
+                column: start_position.column + inserted.len(),
+            },
+        };
+        tree.edit(&InputEdit {
+            start_byte: start,
+            old_end_byte: old_end,
+            new_end_byte: start + inserted.len(),
+            start_position,
+            old_end_position: point_at(old, old_end),
+            new_end_position,
+        });
+    }
+    true
+}
+
+/// Where each line starts (lines as `similar` splits them, each with its
+/// `\n`), then the text's length.
+fn line_starts(text: &str) -> Vec<usize> {
+    let mut starts = vec![0];
+    starts.extend(text.split_inclusive('\n').scan(0, |at, line| {
+        *at += line.len();
+        Some(*at)
+    }));
+    starts
+}
+
+/// The total length of the longest common prefix and suffix of two texts.
+fn shared_ends(old: &str, new: &str) -> usize {
+    let (a, b) = (old.as_bytes(), new.as_bytes());
+    let prefix = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+    let room = a.len().min(b.len()) - prefix;
+    let suffix = a
+        .iter()
+        .rev()
+        .zip(b.iter().rev())
+        .take(room)
+        .take_while(|(x, y)| x == y)
+        .count();
+    prefix + suffix
+}
+
+/// Row and byte column of a byte offset, as tree-sitter counts them.
+fn point_at(text: &str, byte: usize) -> Point {
+    let before = &text.as_bytes()[..byte];
+    let row = before.iter().filter(|&&b| b == b'\n').count();
+    let line_start = before
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
+    Point {
+        row,
+        column: byte - line_start,
+    }
 }
 
 /// Every comment of the tree, wherever it sits (also inside a dict or a
@@ -934,6 +1092,100 @@ SENTRY_FEATURES.update(
 )
 MIDDLEWARE += ("x",)
 "#;
+
+    /// Every node's kind, field and byte range, in tree order.
+    fn shape(tree: &Tree) -> Vec<(u16, Option<&str>, usize, usize)> {
+        let mut out = Vec::new();
+        let mut cursor = tree.walk();
+        'walk: loop {
+            let n = cursor.node();
+            out.push((
+                n.kind_id(),
+                cursor.field_name(),
+                n.start_byte(),
+                n.end_byte(),
+            ));
+            if cursor.goto_first_child() {
+                continue;
+            }
+            while !cursor.goto_next_sibling() {
+                if !cursor.goto_parent() {
+                    break 'walk;
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn reparsing_from_a_recent_tree_gives_the_tree_of_a_fresh_parse() {
+        let mut fresh = Parser::new();
+        fresh
+            .set_language(&tree_sitter_python::LANGUAGE.into())
+            .unwrap();
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/pristine");
+        let mut examples: Vec<String> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| std::fs::read_to_string(e.unwrap().path().join("sentry.conf.py")).unwrap())
+            .collect();
+        examples.push(EXAMPLE.to_string());
+        // Edits like an operator's, at lines picked by a fixed sequence, on
+        // examples taken in turn so that several recent trees compete.
+        let edits: [&dyn Fn(&str) -> String; 7] = [
+            &|l| format!("{l}\nSENTRY_OPTIONS[\"mail.host\"] = \"smtp.example.com\""),
+            &|_| String::new(),
+            &|l| l.replace('"', "'"),
+            &|l| format!("# é日本 😀 {l}"),
+            &|l| format!("{l}\n{l}"),
+            &|l| format!("{l}\nif True:\n    X = [1,\n"),
+            &|l| format!("    {l}"),
+        ];
+        let mut seed: usize = 12345;
+        let (mut reused, mut could_reuse) = (0, 0);
+        for round in 0..40 {
+            let example = &examples[round % examples.len()];
+            let mut lines: Vec<String> = example.lines().map(str::to_string).collect();
+            // Every fifth round may break the syntax (the last two edits).
+            let kinds = if round % 5 == 4 {
+                edits.len()
+            } else {
+                edits.len() - 2
+            };
+            for _ in 0..=(round % 3) {
+                seed = seed
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                let at = (seed >> 33) % lines.len();
+                lines[at] = edits[(seed >> 20) % kinds](&lines[at]);
+            }
+            let src = lines.join("\n") + if round % 4 == 0 { "" } else { "\n" };
+            let (tree, was_reused) = syntax_tree(&src, true).unwrap();
+            let expected = fresh.parse(&src, None).unwrap();
+            assert_eq!(shape(&tree), shape(&expected), "round {round}:\n{src}");
+            if round >= examples.len() && !expected.root_node().has_error() {
+                could_reuse += 1;
+                reused += usize::from(was_reused);
+            }
+        }
+        // The comparison above would pass without any reuse; make sure most
+        // error-free texts after the first of each example went through an
+        // old tree.
+        assert!(
+            2 * reused >= could_reuse,
+            "only {reused} of {could_reuse} parses reused a tree"
+        );
+    }
+
+    #[test]
+    fn line_starts_and_points_count_as_tree_sitter_does() {
+        assert_eq!(line_starts(""), vec![0]);
+        assert_eq!(line_starts("a\nbc\n"), vec![0, 2, 5]);
+        assert_eq!(line_starts("a\nbc"), vec![0, 2, 4]);
+        assert_eq!(point_at("ab\ncd\ne", 4), Point { row: 1, column: 1 });
+        assert_eq!(point_at("é\n", 2), Point { row: 0, column: 2 });
+        assert_eq!(shared_ends("aXc", "aYc"), 2);
+        assert_eq!(shared_ends("aa", "aaa"), 2);
+    }
 
     #[test]
     fn a_shared_parse_is_the_parse_of_its_own_text() {
