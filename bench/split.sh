@@ -37,7 +37,7 @@ stages = [
     ("walk (discover)", ["sentrylint::discover::roots"]),
     ("read", ["sentrylint::model::load::read_source"]),
     ("parse and model", ["sentrylint::model::load::assemble"]),
-    ("  of which sentry.conf.py", ["sentrylint::parse::pyconf::parse"]),
+    ("  of which sentry.conf.py", ["sentrylint::parse::pyconf::parse_shared"]),
     ("  of which YAML", ["sentrylint::parse::yaml::parse"]),
     ("  of which compose model", ["sentrylint::model::compose::build"]),
     ("rules", ["sentrylint::rules::check"]),

@@ -421,69 +421,93 @@ fn edit_to(tree: &mut Tree, old: &str, new: &str) -> bool {
     {
         let (o, n) = (op.old_range(), op.new_range());
         let start = old_lines[o.start];
-        let old_end = old_lines[o.end];
-        let inserted = &new[new_lines[n.start]..new_lines[n.end]];
-        let start_position = point_at(old, start);
-        let new_end_position = match inserted.rfind('\n') {
-            Some(last) => Point {
-                row: start_position.row + inserted.matches('\n').count(),
-                column: inserted.len() - last - 1,
-            },
-            None => Point {
-                row: start_position.row,
-                column: start_position.column + inserted.len(),
+        let start_position = line_point(old, &old_lines, o.start);
+        // The inserted lines, placed where the old ones started.
+        let (first, last) = (
+            line_point(new, &new_lines, n.start),
+            line_point(new, &new_lines, n.end),
+        );
+        let new_end_position = Point {
+            row: start_position.row + last.row - first.row,
+            column: if last.row == first.row {
+                start_position.column + last.column - first.column
+            } else {
+                last.column
             },
         };
         tree.edit(&InputEdit {
             start_byte: start,
-            old_end_byte: old_end,
-            new_end_byte: start + inserted.len(),
+            old_end_byte: old_lines[o.end],
+            new_end_byte: start + new_lines[n.end] - new_lines[n.start],
             start_position,
-            old_end_position: point_at(old, old_end),
+            old_end_position: line_point(old, &old_lines, o.end),
             new_end_position,
         });
     }
     true
 }
 
+/// Where line `i` starts, as a tree-sitter point: every line but the last
+/// ends with `\n`, so that is row `i`, column 0, except past a last line
+/// without one.
+fn line_point(text: &str, starts: &[usize], i: usize) -> Point {
+    let byte = starts[i];
+    if byte == 0 || text.as_bytes()[byte - 1] == b'\n' {
+        Point { row: i, column: 0 }
+    } else {
+        Point {
+            row: i - 1,
+            column: byte - starts[i - 1],
+        }
+    }
+}
+
 /// Where each line starts (lines as `similar` splits them, each with its
 /// `\n`), then the text's length.
 fn line_starts(text: &str) -> Vec<usize> {
     let mut starts = vec![0];
-    starts.extend(text.split_inclusive('\n').scan(0, |at, line| {
-        *at += line.len();
-        Some(*at)
-    }));
+    starts.extend(
+        text.bytes()
+            .enumerate()
+            .filter(|&(i, b)| b == b'\n' && i + 1 < text.len())
+            .map(|(i, _)| i + 1),
+    );
+    if !text.is_empty() {
+        starts.push(text.len());
+    }
     starts
 }
 
 /// The total length of the longest common prefix and suffix of two texts.
+/// Compared a block at a time: a thread holds dozens of texts to compare.
 fn shared_ends(old: &str, new: &str) -> usize {
+    const BLOCK: usize = 64;
     let (a, b) = (old.as_bytes(), new.as_bytes());
-    let prefix = a.iter().zip(b).take_while(|(x, y)| x == y).count();
-    let room = a.len().min(b.len()) - prefix;
-    let suffix = a
+    let n = a.len().min(b.len());
+    let mut prefix = 0;
+    while prefix + BLOCK <= n && a[prefix..prefix + BLOCK] == b[prefix..prefix + BLOCK] {
+        prefix += BLOCK;
+    }
+    prefix += a[prefix..n]
+        .iter()
+        .zip(&b[prefix..n])
+        .take_while(|(x, y)| x == y)
+        .count();
+    let room = n - prefix;
+    let (a, b) = (&a[a.len() - room..], &b[b.len() - room..]);
+    let mut suffix = 0;
+    while suffix + BLOCK <= room
+        && a[room - suffix - BLOCK..room - suffix] == b[room - suffix - BLOCK..room - suffix]
+    {
+        suffix += BLOCK;
+    }
+    suffix += a[..room - suffix]
         .iter()
         .rev()
-        .zip(b.iter().rev())
-        .take(room)
+        .zip(b[..room - suffix].iter().rev())
         .take_while(|(x, y)| x == y)
         .count();
     prefix + suffix
-}
-
-/// Row and byte column of a byte offset, as tree-sitter counts them.
-fn point_at(text: &str, byte: usize) -> Point {
-    let before = &text.as_bytes()[..byte];
-    let row = before.iter().filter(|&&b| b == b'\n').count();
-    let line_start = before
-        .iter()
-        .rposition(|&b| b == b'\n')
-        .map_or(0, |i| i + 1);
-    Point {
-        row,
-        column: byte - line_start,
-    }
 }
 
 /// Every comment of the tree, wherever it sits (also inside a dict or a
@@ -1181,10 +1205,25 @@ MIDDLEWARE += ("x",)
         assert_eq!(line_starts(""), vec![0]);
         assert_eq!(line_starts("a\nbc\n"), vec![0, 2, 5]);
         assert_eq!(line_starts("a\nbc"), vec![0, 2, 4]);
-        assert_eq!(point_at("ab\ncd\ne", 4), Point { row: 1, column: 1 });
-        assert_eq!(point_at("é\n", 2), Point { row: 0, column: 2 });
+        assert_eq!(line_starts("\n\n"), vec![0, 1, 2]);
+        let text = "ab\ncd\né";
+        let starts = line_starts(text);
+        assert_eq!(line_point(text, &starts, 1), Point { row: 1, column: 0 });
+        // Past the last line, which has no `\n`: its end, in bytes.
+        assert_eq!(line_point(text, &starts, 3), Point { row: 2, column: 2 });
         assert_eq!(shared_ends("aXc", "aYc"), 2);
         assert_eq!(shared_ends("aa", "aaa"), 2);
+        assert_eq!(shared_ends("", "abc"), 0);
+        // Long texts, compared a block at a time, differing here and there.
+        let long: String = (0..500).map(|i| format!("line {i}\n")).collect();
+        for at in [0, 1, 63, 64, 65, 1000, long.len() - 65, long.len() - 1] {
+            let mut changed = long.clone().into_bytes();
+            changed[at] = b'#';
+            let changed = String::from_utf8(changed).unwrap();
+            assert_eq!(shared_ends(&long, &changed), long.len() - 1, "at {at}");
+            let shorter = format!("{}{}", &long[..at], &long[at + 1..]);
+            assert_eq!(shared_ends(&long, &shorter), long.len() - 1, "at {at}");
+        }
     }
 
     #[test]
