@@ -328,6 +328,10 @@ struct TreeMemory {
     recent: Vec<(String, Tree)>,
 }
 
+/// Texts longer than this are parsed afresh and not kept (a sentry.conf.py
+/// is about 10 KB).
+const REUSE_MAX_TEXT: usize = 256 * 1024;
+
 /// How many recent trees a thread keeps: enough for one of each release a
 /// monorepo's installs may take in turn (a few MB per thread). Comparing a
 /// text with a tree's ends most often stops after a few bytes.
@@ -357,6 +361,7 @@ thread_local! {
 /// depend on the order files are read in. Also says whether a recent tree
 /// was reused. With `reuse` false, no recent tree is used or kept.
 fn syntax_tree(src: &str, reuse: bool) -> Option<(Tree, bool)> {
+    let reuse = reuse && src.len() <= REUSE_MAX_TEXT;
     TREES.with_borrow_mut(|memory| {
         let TreeMemory { parser, recent } = memory;
         // The likeliest relative: the most shared at both ends.
@@ -398,7 +403,16 @@ fn syntax_tree(src: &str, reuse: bool) -> Option<(Tree, bool)> {
 /// Tells `tree` (of `old`) about the lines that differ in `new`; false,
 /// leaving it untouched, when fewer than half of `new`'s bytes are shared.
 fn edit_to(tree: &mut Tree, old: &str, new: &str) -> bool {
-    let diff = similar::TextDiff::from_lines(old, new);
+    // Shared bytes cannot reach half of `new` when `old` is much shorter.
+    if 2 * old.len() < new.len() {
+        return false;
+    }
+    // A line diff costs lines times differences: bounded in time, it
+    // settles for a coarser diff (still exact, less shared) when texts
+    // differ everywhere.
+    let diff = similar::TextDiff::configure()
+        .timeout(std::time::Duration::from_millis(5))
+        .diff_lines(old, new);
     let (old_lines, new_lines) = (line_starts(old), line_starts(new));
     let ops = diff.ops();
     let shared: usize = ops
@@ -1197,6 +1211,37 @@ MIDDLEWARE += ("x",)
         assert!(
             2 * reused >= could_reuse,
             "only {reused} of {could_reuse} parses reused a tree"
+        );
+    }
+
+    #[test]
+    fn long_texts_that_differ_everywhere_reparse_as_they_parse_afresh() {
+        // 100,000 lines of `a` or `b` at random in each text: the line diff
+        // runs into its time bound and settles for a coarse diff, which
+        // must still describe the change exactly.
+        let lines = |mut seed: u64| -> String {
+            (0..100_000)
+                .map(|_| {
+                    seed = seed
+                        .wrapping_mul(6364136223846793005)
+                        .wrapping_add(1442695040888963407);
+                    if seed >> 63 == 0 { "a\n" } else { "b\n" }
+                })
+                .collect()
+        };
+        let (a, b) = (lines(1), lines(2));
+        let (tree_a, _) = syntax_tree(&a, true).unwrap();
+        let (tree_b, _) = syntax_tree(&b, true).unwrap();
+        assert!(!tree_a.root_node().has_error());
+        assert_eq!(
+            shape(&tree_b),
+            shape(&{
+                let mut fresh = Parser::new();
+                fresh
+                    .set_language(&tree_sitter_python::LANGUAGE.into())
+                    .unwrap();
+                fresh.parse(&b, None).unwrap()
+            })
         );
     }
 
