@@ -1,7 +1,7 @@
 //! Secret values of an install's files, searched all at once (the build
 //! script compiles `source.rs`, so this lives apart from it).
 
-use aho_corasick::{AhoCorasick, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 
 use crate::source::{SourceFile, Span};
 
@@ -43,6 +43,9 @@ impl Secrets {
             .then(|| {
                 AhoCorasick::builder()
                     .match_kind(MatchKind::LeftmostLongest)
+                    // Built once per install and run over a few KB: a DFA
+                    // would cost more to build than it saves in searching.
+                    .kind(Some(AhoCorasickKind::ContiguousNFA))
                     .build(&values)
                     .ok()
             })

@@ -481,10 +481,9 @@ fn line_point(text: &str, starts: &[usize], i: usize) -> Point {
 fn line_starts(text: &str) -> Vec<usize> {
     let mut starts = vec![0];
     starts.extend(
-        text.bytes()
-            .enumerate()
-            .filter(|&(i, b)| b == b'\n' && i + 1 < text.len())
-            .map(|(i, _)| i + 1),
+        text.match_indices('\n')
+            .map(|(i, _)| i + 1)
+            .filter(|&i| i < text.len()),
     );
     if !text.is_empty() {
         starts.push(text.len());
