@@ -200,6 +200,16 @@ pub struct KeyedItem<'a> {
 
 /// Splits a command string into words like a POSIX shell, without expansion.
 pub fn shell_words(s: &str) -> Vec<String> {
+    const BLANKS: [char; 3] = [' ', '\t', '\n'];
+    // Nearly every compose command has no quotes or escapes: its words are
+    // the runs between blanks.
+    if !s.contains(['\'', '"', '\\']) {
+        return s
+            .split(BLANKS)
+            .filter(|w| !w.is_empty())
+            .map(str::to_string)
+            .collect();
+    }
     let mut out = Vec::new();
     let mut cur = String::new();
     let mut in_word = false;
@@ -1065,6 +1075,12 @@ services:
             [r#""0 0 * * * gosu sentry sentry cleanup --days $X""#]
         );
         assert_eq!(shell_words("a  'b c' \"d\\\"e\""), ["a", "b c", "d\"e"]);
+        assert_eq!(
+            shell_words(" run\tconsumer\n x  "),
+            ["run", "consumer", "x"]
+        );
+        assert_eq!(shell_words("a\rb"), ["a\rb"]);
+        assert!(shell_words("  ").is_empty());
     }
 
     #[test]
