@@ -1040,11 +1040,11 @@ impl Walker<'_> {
                 "string_start" => prefix = self.text(part),
                 "string_content" => {
                     let raw = self.text(part);
-                    let lower = prefix.to_ascii_lowercase();
-                    if lower.contains('f') {
+                    let has = |letter: u8| prefix.bytes().any(|b| b.eq_ignore_ascii_case(&letter));
+                    if has(b'f') {
                         return ExprKind::FStr;
                     }
-                    if lower.contains('r') {
+                    if has(b'r') {
                         out.push_str(raw);
                     } else {
                         decode_escapes(raw, &mut out);
@@ -1072,6 +1072,10 @@ fn flatten_concat<'e>(e: &'e Expr, out: &mut Vec<&'e Expr>) {
 }
 
 fn decode_escapes(raw: &str, out: &mut String) {
+    if !raw.contains('\\') {
+        out.push_str(raw);
+        return;
+    }
     let mut chars = raw.chars().peekable();
     while let Some(c) = chars.next() {
         if c != '\\' {
