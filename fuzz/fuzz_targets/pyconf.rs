@@ -1,4 +1,4 @@
-//! The sentry.conf.py reader on any text.
+//! The sentry.conf.py reader on any text, and its incremental reparse.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
 use sentrylint::parse::pyconf;
@@ -9,6 +9,13 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let conf = pyconf::parse(src);
+    // The inputs before this one are in the thread's recent trees, so this
+    // parse may have been incremental: it must equal a fresh one.
+    assert_eq!(
+        format!("{conf:?}"),
+        format!("{:?}", pyconf::parse_afresh(src)),
+        "an incremental parse differs from a fresh one"
+    );
     for a in &conf.assignments {
         check_span(src, a.target_span, "target");
         check_span(src, a.stmt_span, "statement");

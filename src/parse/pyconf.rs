@@ -373,8 +373,10 @@ fn syntax_tree(src: &str, reuse: bool) -> Option<(Tree, bool)> {
             .map(|(i, _)| i);
         let mut tree = None;
         if let Some(i) = best {
-            let (old_text, mut old_tree) = recent.remove(i);
-            if edit_to(&mut old_tree, &old_text, src) {
+            // Edits copy what they change, so the remembered tree stays as it was.
+            let (old_text, old_tree) = &recent[i];
+            let mut old_tree = old_tree.clone();
+            if edit_to(&mut old_tree, old_text, src) {
                 // A parse that gave up would otherwise be resumed with this text.
                 parser.reset();
                 tree = parser
@@ -404,7 +406,8 @@ fn syntax_tree(src: &str, reuse: bool) -> Option<(Tree, bool)> {
 /// leaving it untouched, when fewer than half of `new`'s bytes are shared.
 fn edit_to(tree: &mut Tree, old: &str, new: &str) -> bool {
     // Shared bytes cannot reach half of `new` when `old` is much shorter.
-    if 2 * old.len() < new.len() {
+    // A lone `\r` ends a line for the diff but not a row for tree-sitter.
+    if 2 * old.len() < new.len() || has_lone_cr(old) || has_lone_cr(new) {
         return false;
     }
     // A line diff costs lines times differences: bounded in time, it
@@ -413,7 +416,10 @@ fn edit_to(tree: &mut Tree, old: &str, new: &str) -> bool {
     let diff = similar::TextDiff::configure()
         .timeout(std::time::Duration::from_millis(5))
         .diff_lines(old, new);
-    let (old_lines, new_lines) = (line_starts(old), line_starts(new));
+    let (old_lines, new_lines) = (
+        line_starts(diff.iter_old_slices()),
+        line_starts(diff.iter_new_slices()),
+    );
     let ops = diff.ops();
     let shared: usize = ops
         .iter()
@@ -476,19 +482,20 @@ fn line_point(text: &str, starts: &[usize], i: usize) -> Point {
     }
 }
 
-/// Where each line starts (lines as `similar` splits them, each with its
-/// `\n`), then the text's length.
-fn line_starts(text: &str) -> Vec<usize> {
+/// Where each of the diff's lines starts, then the text's length.
+fn line_starts<'a>(lines: impl Iterator<Item = &'a str>) -> Vec<usize> {
     let mut starts = vec![0];
-    starts.extend(
-        text.match_indices('\n')
-            .map(|(i, _)| i + 1)
-            .filter(|&i| i < text.len()),
-    );
-    if !text.is_empty() {
-        starts.push(text.len());
+    let mut at = 0;
+    for line in lines {
+        at += line.len();
+        starts.push(at);
     }
     starts
+}
+
+fn has_lone_cr(text: &str) -> bool {
+    text.match_indices('\r')
+        .any(|(i, _)| text.as_bytes().get(i + 1) != Some(&b'\n'))
 }
 
 /// The total length of the longest common prefix and suffix of two texts.
@@ -1172,8 +1179,10 @@ MIDDLEWARE += ("x",)
         examples.push(EXAMPLE.to_string());
         // Edits like an operator's, at lines picked by a fixed sequence, on
         // examples taken in turn so that several recent trees compete.
-        let edits: [&dyn Fn(&str) -> String; 7] = [
+        let edits: [&dyn Fn(&str) -> String; 8] = [
             &|l| format!("{l}\nSENTRY_OPTIONS[\"mail.host\"] = \"smtp.example.com\""),
+            // A lone carriage return: a line end for the diff, not for tree-sitter.
+            &|l| format!("Z = 3\r{l}"),
             &|_| String::new(),
             &|l| l.replace('"', "'"),
             &|l| format!("# é日本 😀 {l}"),
@@ -1199,7 +1208,13 @@ MIDDLEWARE += ("x",)
                 let at = (seed >> 33) % lines.len();
                 lines[at] = edits[(seed >> 20) % kinds](&lines[at]);
             }
-            let src = lines.join("\n") + if round % 4 == 0 { "" } else { "\n" };
+            // Some examples in CRLF, some rounds without a final newline.
+            let eol = if round % examples.len() % 2 == 1 {
+                "\r\n"
+            } else {
+                "\n"
+            };
+            let src = lines.join(eol) + if round % 4 == 0 { "" } else { eol };
             let (tree, was_reused) = syntax_tree(&src, true).unwrap();
             let expected = fresh.parse(&src, None).unwrap();
             assert_eq!(shape(&tree), shape(&expected), "round {round}:\n{src}");
@@ -1215,6 +1230,22 @@ MIDDLEWARE += ("x",)
             2 * reused >= could_reuse,
             "only {reused} of {could_reuse} parses reused a tree"
         );
+    }
+
+    #[test]
+    fn a_lone_carriage_return_is_parsed_afresh() {
+        // Found by the pyconf fuzz target: `similar` ends a line at a lone
+        // `\r`, tree-sitter does not, and the line tables disagreed (an
+        // index out of bounds).
+        syntax_tree(EXAMPLE, true).unwrap();
+        let src = EXAMPLE.replacen("TIMEOUT", "TIME\rOUT", 1);
+        let (tree, reused) = syntax_tree(&src, true).unwrap();
+        assert!(!reused);
+        let mut fresh = Parser::new();
+        fresh
+            .set_language(&tree_sitter_python::LANGUAGE.into())
+            .unwrap();
+        assert_eq!(shape(&tree), shape(&fresh.parse(&src, None).unwrap()));
     }
 
     #[test]
@@ -1250,15 +1281,18 @@ MIDDLEWARE += ("x",)
 
     #[test]
     fn line_starts_and_points_count_as_tree_sitter_does() {
-        assert_eq!(line_starts(""), vec![0]);
-        assert_eq!(line_starts("a\nbc\n"), vec![0, 2, 5]);
-        assert_eq!(line_starts("a\nbc"), vec![0, 2, 4]);
-        assert_eq!(line_starts("\n\n"), vec![0, 1, 2]);
+        let starts_of =
+            |t: &str| line_starts(similar::TextDiff::from_lines(t, t).iter_old_slices());
+        assert_eq!(starts_of(""), vec![0]);
+        assert_eq!(starts_of("a\nbc\n"), vec![0, 2, 5]);
+        assert_eq!(starts_of("a\r\nbc"), vec![0, 3, 5]);
+        assert_eq!(starts_of("\n\n"), vec![0, 1, 2]);
         let text = "ab\ncd\né";
-        let starts = line_starts(text);
+        let starts = starts_of(text);
         assert_eq!(line_point(text, &starts, 1), Point { row: 1, column: 0 });
         // Past the last line, which has no `\n`: its end, in bytes.
         assert_eq!(line_point(text, &starts, 3), Point { row: 2, column: 2 });
+        assert!(has_lone_cr("a\rb") && has_lone_cr("a\r") && !has_lone_cr("a\r\nb"));
         assert_eq!(shared_ends("aXc", "aYc"), 2);
         assert_eq!(shared_ends("aa", "aaa"), 2);
         assert_eq!(shared_ends("", "abc"), 0);
