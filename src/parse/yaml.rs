@@ -619,9 +619,10 @@ impl<'a> Parser<'a> {
 
     fn at_document_marker(&self) -> bool {
         let p = self.pos;
-        self.col(p) == 0
-            && (self.b[p..].starts_with(b"---") || self.b[p..].starts_with(b"..."))
+        // The bytes first: finding the column is a search of the line table.
+        (self.b[p..].starts_with(b"---") || self.b[p..].starts_with(b"..."))
             && matches!(self.b.get(p + 3), None | Some(b' ' | b'\t' | b'\n' | b'\r'))
+            && self.col(p) == 0
     }
 
     fn push(&mut self, kind: NodeKind, span: Span) -> NodeId {
