@@ -195,16 +195,11 @@ pub fn shown_path(path: &Path) -> String {
     crate::discover::display_of(rel.as_deref().unwrap_or(path))
 }
 
-/// The config file for the install at `root`: the nearest `sentrylint.toml`
-/// or `.sentrylint.toml` from `root` up to the repository root. Outside a
-/// repository only `root` itself is looked in, so a stray file in a parent
-/// folder never changes a run by surprise.
-pub fn find(root: &Path) -> Result<Option<PathBuf>, ConfigError> {
-    Finder::default().find(root)
-}
-
-/// [`find`] for many roots: a monorepo's installs share their parent
-/// folders, so each folder is asked about its files once per run.
+/// Finds the config file of each install root: the nearest `sentrylint.toml`
+/// or `.sentrylint.toml` from the root up to the repository root. Outside a
+/// repository only the root itself is looked in, so a stray file in a parent
+/// folder never changes a run by surprise. A monorepo's installs share their
+/// parent folders, so each folder is asked about its files once per run.
 #[derive(Default)]
 pub struct Finder {
     /// Per folder: the config file it holds (an error when it holds both).

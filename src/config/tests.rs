@@ -197,19 +197,22 @@ fn repository() -> (tempfile::TempDir, PathBuf) {
 fn discovery_takes_the_nearest_file_up_to_the_repository_root() {
     let (tmp, root) = repository();
     let repo_dir = tmp.path().join("repo");
-    assert_eq!(find(&root).unwrap(), None);
+    assert_eq!(Finder::default().find(&root).unwrap(), None);
     // Above the repository: never read.
     std::fs::write(tmp.path().join("sentrylint.toml"), "").unwrap();
-    assert_eq!(find(&root).unwrap(), None);
+    assert_eq!(Finder::default().find(&root).unwrap(), None);
     std::fs::write(repo_dir.join("sentrylint.toml"), "").unwrap();
-    assert_eq!(find(&root).unwrap(), Some(repo_dir.join("sentrylint.toml")));
+    assert_eq!(
+        Finder::default().find(&root).unwrap(),
+        Some(repo_dir.join("sentrylint.toml"))
+    );
     std::fs::write(repo_dir.join("ops/.sentrylint.toml"), "").unwrap();
     assert_eq!(
-        find(&root).unwrap(),
+        Finder::default().find(&root).unwrap(),
         Some(repo_dir.join("ops/.sentrylint.toml"))
     );
     std::fs::write(repo_dir.join("ops/sentrylint.toml"), "").unwrap();
-    let e = find(&root).unwrap_err();
+    let e = Finder::default().find(&root).unwrap_err();
     assert!(
         e.to_string()
             .ends_with("holds both `sentrylint.toml` and `.sentrylint.toml`; keep one"),
@@ -218,14 +221,40 @@ fn discovery_takes_the_nearest_file_up_to_the_repository_root() {
 }
 
 #[test]
+fn one_finder_serves_sibling_installs_each_its_own_file() {
+    // What the finder remembers of shared folders must not leak from one
+    // install to its sibling.
+    let (tmp, prod) = repository();
+    let repo_dir = tmp.path().join("repo");
+    let staging = repo_dir.join("ops/staging");
+    write_files(&staging, &[("docker-compose.yml", "services: {}\n".into())]);
+    std::fs::write(repo_dir.join("sentrylint.toml"), "").unwrap();
+    std::fs::write(staging.join(".sentrylint.toml"), "").unwrap();
+    let mut finder = Finder::default();
+    for _ in 0..2 {
+        assert_eq!(
+            finder.find(&staging).unwrap(),
+            Some(staging.join(".sentrylint.toml"))
+        );
+        assert_eq!(
+            finder.find(&prod).unwrap(),
+            Some(repo_dir.join("sentrylint.toml"))
+        );
+    }
+}
+
+#[test]
 fn outside_a_repository_only_the_deployment_root_counts() {
     let tmp = tempfile::tempdir().unwrap();
     let root = tmp.path().join("prod");
     write_files(&root, &[("docker-compose.yml", "services: {}\n".into())]);
     std::fs::write(tmp.path().join("sentrylint.toml"), "").unwrap();
-    assert_eq!(find(&root).unwrap(), None);
+    assert_eq!(Finder::default().find(&root).unwrap(), None);
     std::fs::write(root.join(".sentrylint.toml"), "").unwrap();
-    assert_eq!(find(&root).unwrap(), Some(root.join(".sentrylint.toml")));
+    assert_eq!(
+        Finder::default().find(&root).unwrap(),
+        Some(root.join(".sentrylint.toml"))
+    );
 }
 
 /// An install with an SL001 error in docker-compose.yml, in a repository
