@@ -982,6 +982,30 @@ services:
     }
 
     #[test]
+    fn merges_and_repeated_keys_agree_in_small_and_large_mappings() {
+        // Mappings up to 16 keys are searched by scanning, larger ones by
+        // hashing: both must merge and settle repeated keys alike.
+        for filler in [0, 30] {
+            let extra: String = (0..filler).map(|i| format!("    k{i}: v{i}\n")).collect();
+            let src = format!(
+                "x-d: &d\n  restart: always\n  command: from-anchor\n  image: a\n\
+                 services:\n  web:\n    <<: *d\n{extra}    command: explicit\n    image: first\n    image: last\n"
+            );
+            let c = model(&src, None).unwrap();
+            let web = c.service("web").unwrap();
+            assert_eq!(web.command(), ["explicit"], "{filler} fillers");
+            assert_eq!(web.image(), Some("last"), "{filler} fillers");
+            assert_eq!(web.get("restart").and_then(Value::as_str), Some("always"));
+            // Merged keys first, except those the mapping writes itself.
+            let keys: Vec<&str> = web.body.entries().iter().map(|e| e.key.as_str()).collect();
+            let mut expected = vec!["restart".to_string()];
+            expected.extend((0..filler).map(|i| format!("k{i}")));
+            expected.extend(["command".to_string(), "image".to_string()]);
+            assert_eq!(keys, expected);
+        }
+    }
+
+    #[test]
     fn override_merges_like_compose() {
         let over = "\
 services:
