@@ -5,6 +5,8 @@ use std::fmt;
 use std::io::{self, Write};
 use std::sync::Arc;
 
+use rayon::prelude::*;
+
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
 
 use crate::diagnostic::{Diagnostic, Severity};
@@ -167,17 +169,26 @@ pub fn render(reports: &[InstallReport], out: &mut dyn Write, style: Style) -> i
         .with_break_words(false)
         .with_word_splitter(textwrap::WordSplitter::NoHyphenation)
         .without_syntax_highlighting();
-    for r in reports {
+    let render_install = |r: &InstallReport| -> io::Result<String> {
         let sources = masked_sources(&r.install);
+        let mut text = String::new();
         for d in &r.diagnostics {
-            let p = pretty(r, d, &sources);
-            let mut text = String::new();
             handler
-                .render_report(&mut text, &p)
+                .render_report(&mut text, &pretty(r, d, &sources))
                 .map_err(|_| io::Error::other("rendering failed"))?;
-            out.write_all(text.as_bytes())?;
-            writeln!(out)?;
+            text.push('\n');
         }
+        Ok(text)
+    };
+    // Laying out reports is a tenth of a run over many broken installs:
+    // done on every core, written in order.
+    let texts: Vec<io::Result<String>> = if reports.len() > 1 {
+        reports.par_iter().map(render_install).collect()
+    } else {
+        reports.iter().map(render_install).collect()
+    };
+    for text in texts {
+        out.write_all(text?.as_bytes())?;
     }
     let c = counts(reports.iter().flat_map(|r| &r.diagnostics));
     let installs = plural(reports.len(), "install", "installs");
