@@ -111,12 +111,9 @@ pub struct LineCol {
 
 impl SourceFile {
     pub fn new(path: PathBuf, display: String, kind: FileKind, text: String, bom: bool) -> Self {
-        let mut line_starts = vec![0u32];
-        for (i, b) in text.bytes().enumerate() {
-            if b == b'\n' {
-                line_starts.push(i as u32 + 1);
-            }
-        }
+        let line_starts = std::iter::once(0)
+            .chain(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i as u32 + 1))
+            .collect();
         SourceFile {
             path,
             display,

@@ -24,7 +24,7 @@ struct Pretty {
     message: String,
     help: Option<String>,
     severity: miette::Severity,
-    source: Option<NamedSource<Arc<String>>>,
+    source: Option<NamedSource<Arc<Snippet>>>,
     labels: Vec<LabeledSpan>,
     related: Vec<Pretty>,
 }
@@ -70,6 +70,61 @@ impl miette::Diagnostic for Pretty {
     }
 }
 
+/// A file's masked text as miette reads it. miette finds a snippet's lines
+/// by scanning the text from its first byte, for every label; this starts
+/// the scan a few lines before the label instead, and moves the result to
+/// where it is in the file (a tenth of a run over many broken installs was
+/// that scan).
+struct Snippet {
+    text: Arc<String>,
+    /// Where each line starts, when every line ends with `\n` (miette also
+    /// ends a line at a lone `\r`; such a text is scanned from the top).
+    line_starts: Option<Vec<usize>>,
+}
+
+impl Snippet {
+    fn new(text: Arc<String>) -> Snippet {
+        let bytes = text.as_bytes();
+        let lone_cr = memchr::memchr_iter(b'\r', bytes).any(|i| bytes.get(i + 1) != Some(&b'\n'));
+        let line_starts = (!lone_cr).then(|| {
+            std::iter::once(0)
+                .chain(memchr::memchr_iter(b'\n', bytes).map(|i| i + 1))
+                .collect()
+        });
+        Snippet { text, line_starts }
+    }
+}
+
+impl miette::SourceCode for Snippet {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
+        let bytes = self.text.as_bytes();
+        // A line more than the context, so that the scan sees as many lines
+        // before the span as from the top.
+        let first = self.line_starts.as_ref().and_then(|starts| {
+            let line = starts.partition_point(|&s| s <= span.offset()).max(1) - 1;
+            let first = line.checked_sub(context_lines_before + 1)?;
+            Some((first, starts[first]))
+        });
+        let Some((first, base)) = first.filter(|&(first, _)| first > 0) else {
+            return bytes.read_span(span, context_lines_before, context_lines_after);
+        };
+        let near = SourceSpan::new((span.offset() - base).into(), span.len());
+        let c = bytes[base..].read_span(&near, context_lines_before, context_lines_after)?;
+        Ok(Box::new(miette::MietteSpanContents::new(
+            c.data(),
+            SourceSpan::new((c.span().offset() + base).into(), c.span().len()),
+            c.line() + first,
+            c.column(),
+            c.line_count() + first,
+        )))
+    }
+}
+
 fn span(s: crate::source::Span) -> SourceSpan {
     SourceSpan::new((s.start as usize).into(), s.len())
 }
@@ -86,7 +141,7 @@ fn snippet_fits(file: &crate::source::SourceFile, span: crate::source::Span) -> 
     (first..=last).all(|l| file.line_end(l) - file.line_start(l) <= MAX_SNIPPET_LINE)
 }
 
-fn pretty(r: &InstallReport, d: &Diagnostic, sources: &HashMap<usize, Arc<String>>) -> Pretty {
+fn pretty(r: &InstallReport, d: &Diagnostic, sources: &HashMap<usize, Arc<Snippet>>) -> Pretty {
     if let Some(f) = d.file
         && !snippet_fits(&r.install.files[f], d.span)
     {
@@ -170,7 +225,10 @@ pub fn render(reports: &[InstallReport], out: &mut dyn Write, style: Style) -> i
         .with_word_splitter(textwrap::WordSplitter::NoHyphenation)
         .without_syntax_highlighting();
     let render_install = |r: &InstallReport| -> io::Result<String> {
-        let sources = masked_sources(&r.install);
+        let sources: HashMap<usize, Arc<Snippet>> = masked_sources(&r.install)
+            .into_iter()
+            .map(|(f, text)| (f, Arc::new(Snippet::new(text))))
+            .collect();
         let mut text = String::new();
         for d in &r.diagnostics {
             handler
@@ -202,4 +260,55 @@ pub fn render(reports: &[InstallReport], out: &mut dyn Write, style: Style) -> i
         writeln!(out, ".")?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use miette::SourceCode;
+
+    #[test]
+    fn snippets_read_as_miette_reads_the_whole_text() {
+        let texts = [
+            "a: 1\nbb: 2\n\nccc: 3\nd: 4\ne: 5\nf: 6\ng: 7",
+            "a: 1\r\nbb: 2\r\n\r\nccc: 3\r\nd: 4\r\ne: 5\r\n",
+            "x\ry\nz\n1\n2\n3\n4\n5\n",
+            "é日本\n😀: 1\n\n\n\nlast",
+            "",
+        ];
+        for text in texts {
+            let snippet = Snippet::new(Arc::new(text.to_string()));
+            for offset in 0..=text.len() {
+                for len in [0, 1, 3, 9] {
+                    if offset + len > text.len() {
+                        continue;
+                    }
+                    let span = SourceSpan::new(offset.into(), len);
+                    for (before, after) in [(0, 0), (1, 1), (2, 3)] {
+                        let ours = snippet.read_span(&span, before, after);
+                        let theirs = text.as_bytes().read_span(&span, before, after);
+                        let view =
+                            |c: Result<Box<dyn miette::SpanContents>, miette::MietteError>| {
+                                c.map(|c| {
+                                    (
+                                        c.data().to_vec(),
+                                        c.span().offset(),
+                                        c.span().len(),
+                                        c.line(),
+                                        c.column(),
+                                        c.line_count(),
+                                    )
+                                })
+                                .map_err(|e| e.to_string())
+                            };
+                        assert_eq!(
+                            view(ours),
+                            view(theirs),
+                            "{text:?} at {offset}+{len}, context {before}/{after}"
+                        );
+                    }
+                }
+            }
+        }
+    }
 }
