@@ -18,8 +18,16 @@ mod parse {
 }
 
 #[allow(dead_code)]
+#[path = "src/model"]
+mod model {
+    pub type FileId = usize;
+    pub mod compose;
+}
+
+#[allow(dead_code)]
 #[path = "src/kb"]
 mod kb {
+    pub mod facts;
     pub mod fold;
     pub mod tree;
     pub mod version;
@@ -75,6 +83,16 @@ fn main() {
             )
         });
         let root = doc.root.expect("a compose document");
+        let model = model::compose::build(&model::compose::ComposeSources {
+            base: (0, &doc),
+            overrides: Vec::new(),
+        })
+        .unwrap_or_else(|e| {
+            panic!(
+                "knowledge base {}: the folded compose file is not a valid compose file: {}",
+                r.version, e.message
+            )
+        });
         let mut entries = Vec::new();
         collect(&doc, root, &mut String::new(), 0, &mut paths, &mut entries);
         let v = r.version;
@@ -139,6 +157,20 @@ fn main() {
         }
         out.push_str("        ],\n");
         writeln!(out, "        entries: &{entries:?},").unwrap();
+        out.push_str("        services: &[\n");
+        for f in kb::facts::of_compose(&model) {
+            let profiles = match &f.profiles {
+                Some(p) => format!("Some(&{p:?})"),
+                None => "None".into(),
+            };
+            writeln!(
+                out,
+                "            ServiceData {{ name: {:?}, image: {:?}, command: &{:?}, environment: &{:?}, profiles: {profiles}, depends_on: &{:?} }},",
+                f.name, f.image, f.command, f.environment, f.depends_on
+            )
+            .unwrap();
+        }
+        out.push_str("        ],\n");
         out.push_str("    },\n");
     }
     out.push_str("];\n");

@@ -59,7 +59,11 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
 /// Words of a sentry command without a leading `sentry` (the image's
 /// entrypoint accepts both `sentry run ...` and `run ...`).
 pub fn sentry_words(service: &Service) -> &[String] {
-    let w = service.command();
+    without_sentry(service.command())
+}
+
+/// A command's words without a leading `sentry`.
+pub fn without_sentry(w: &[String]) -> &[String] {
     match w.first().map(String::as_str) {
         Some("sentry") => &w[1..],
         _ => w,
@@ -283,7 +287,12 @@ impl Consumer {
 
 /// The consumers a service runs, from its command (empty for other services).
 pub fn consumers(service: &Service) -> Vec<Consumer> {
-    let words = sentry_words(service);
+    command_consumers(service.command())
+}
+
+/// The consumers a command runs (its words, a leading `sentry` allowed).
+pub fn command_consumers(command: &[String]) -> Vec<Consumer> {
+    let words = without_sentry(command);
     let word = |i: usize| words.get(i).map(String::as_str);
     match (word(0), word(1)) {
         (Some("run"), Some("consumer")) => match unified_consumer_name(words) {
@@ -800,11 +809,11 @@ pub fn env_file_loaded_by_a_service(install: &Install) -> bool {
 /// command, when both sides of the view agree on them.
 pub fn canonical_consumer(view: &ReleaseView, name: &str) -> Option<(String, String)> {
     let find = |r: &crate::kb::Release| {
-        r.canonical().compose.services.iter().find_map(|s| {
-            consumers(s)
+        r.canonical_services().iter().find_map(|s| {
+            command_consumers(s.command())
                 .iter()
                 .any(|c| matches!(c, Consumer::Sentry { name: n, .. } if n == name))
-                .then(|| (s.name.clone(), s.command().join(" ")))
+                .then(|| (s.name.to_string(), s.command().join(" ")))
         })
     };
     let lower = find(view.lower)?;
