@@ -45,6 +45,8 @@ struct ServiceData {
     environment: &'static [(&'static str, Option<&'static str>)],
     profiles: Option<&'static [&'static str]>,
     depends_on: &'static [&'static str],
+    /// The service's entry in the canonical compose file, rendered alone.
+    entry: &'static str,
 }
 
 struct EnvData {
@@ -150,6 +152,8 @@ pub struct Release {
     /// Services renamed or split in this release.
     pub renames: Vec<Rename>,
     service_data: &'static [ServiceData],
+    /// Each service's entry as a tree, parsed on first use.
+    service_entries: Vec<OnceLock<CNode>>,
     tree: OnceLock<CNode>,
     canonical_services: OnceLock<Vec<CanonicalService>>,
     canonical: OnceLock<Canonical>,
@@ -211,6 +215,7 @@ impl Release {
                 })
                 .collect(),
             service_data: d.services,
+            service_entries: d.services.iter().map(|_| OnceLock::new()).collect(),
             tree: OnceLock::new(),
             canonical_services: OnceLock::new(),
             canonical: OnceLock::new(),
@@ -247,6 +252,21 @@ impl Release {
     /// A service of the canonical compose file.
     pub fn canonical_service(&self, name: &str) -> Option<&CanonicalService> {
         self.canonical_services().iter().find(|s| s.name == name)
+    }
+
+    /// The canonical entry at `path`. A service's entry is parsed alone, so
+    /// asking for one service does not parse the whole file.
+    pub fn entry_at(&self, path: &[&str]) -> Option<&CNode> {
+        let ["services", name, rest @ ..] = path else {
+            return self.compose().at(path);
+        };
+        let i = self.service_data.iter().position(|d| d.name == *name)?;
+        let entry = self.service_entries[i].get_or_init(|| {
+            // The build script rendered this entry from the folded tree.
+            tree::parse_entry(self.service_data[i].entry)
+                .unwrap_or_else(|e| panic!("knowledge base {}: {e}", self.version))
+        });
+        entry.at(rest)
     }
 
     /// The compose model of a pristine install of this release (parsed on

@@ -247,3 +247,21 @@ fn folded_service_facts_match_the_canonical_model() {
         assert_eq!(names, r.services, "{}", r.version);
     }
 }
+
+#[test]
+fn service_entries_parsed_alone_match_the_whole_file() {
+    for r in &Kb::get().releases {
+        for name in &r.services {
+            for path in [&["services", name][..], &["services", name, "command"]] {
+                assert_eq!(
+                    r.entry_at(path),
+                    r.compose().at(path),
+                    "{} {path:?}",
+                    r.version
+                );
+            }
+        }
+        assert_eq!(r.entry_at(&["services", "no-such-service"]), None);
+        assert_eq!(r.entry_at(&["volumes"]), r.compose().at(&["volumes"]));
+    }
+}
