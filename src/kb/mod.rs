@@ -2,6 +2,7 @@
 //! the data files in `migrations/releases/` (embedded at compile time). The
 //! first file describes 23.4.0 in full; each later one lists what changed.
 
+pub mod facts;
 pub mod fold;
 pub mod tree;
 pub mod version;
@@ -33,6 +34,19 @@ struct ReleaseData {
     renames: &'static [RenameData],
     /// Fingerprints of the `x-*` blocks, services and volumes, by path.
     entries: &'static [(&'static str, u64)],
+    /// The canonical compose file's services as rules read them (see `facts`).
+    services: &'static [ServiceData],
+}
+
+struct ServiceData {
+    name: &'static str,
+    image: Option<&'static str>,
+    command: &'static [&'static str],
+    environment: &'static [(&'static str, Option<&'static str>)],
+    profiles: Option<&'static [&'static str]>,
+    depends_on: &'static [&'static str],
+    /// The service's entry in the canonical compose file, rendered alone.
+    entry: &'static str,
 }
 
 struct EnvData {
@@ -68,6 +82,43 @@ pub fn path_fingerprints(path: &str) -> &'static [u64] {
         .unwrap_or(&[])
 }
 
+/// A service of the release's canonical compose file, as the rules read it
+/// (anchors and merges resolved; see `facts`).
+#[derive(Debug)]
+pub struct CanonicalService {
+    pub name: &'static str,
+    /// `image` when it is a scalar.
+    pub image: Option<&'static str>,
+    /// `command` as words (empty when unset).
+    pub command: Vec<String>,
+    /// `environment` entries in order: key, and value (`None` when passed through).
+    pub environment: &'static [(&'static str, Option<&'static str>)],
+    /// The scalar items of `profiles`; `None` when the key is absent.
+    pub profiles: Option<&'static [&'static str]>,
+    /// The keys of `depends_on`.
+    pub depends_on: &'static [&'static str],
+}
+
+impl CanonicalService {
+    pub fn image(&self) -> Option<&'static str> {
+        self.image
+    }
+
+    pub fn command(&self) -> &[String] {
+        &self.command
+    }
+
+    /// The scalar items of `profiles` (empty when unset).
+    pub fn profiles(&self) -> &'static [&'static str] {
+        self.profiles.unwrap_or_default()
+    }
+
+    /// `environment` has `key` (with or without a value).
+    pub fn has_env(&self, key: &str) -> bool {
+        self.environment.iter().any(|(k, _)| *k == key)
+    }
+}
+
 /// The release's compose file as sentrylint would write it, parsed.
 pub struct Canonical {
     pub text: String,
@@ -100,7 +151,11 @@ pub struct Release {
     pub cli: CliFacts,
     /// Services renamed or split in this release.
     pub renames: Vec<Rename>,
+    service_data: &'static [ServiceData],
+    /// Each service's entry as a tree, parsed on first use.
+    service_entries: Vec<OnceLock<CNode>>,
     tree: OnceLock<CNode>,
+    canonical_services: OnceLock<Vec<CanonicalService>>,
     canonical: OnceLock<Canonical>,
 }
 
@@ -159,7 +214,10 @@ impl Release {
                     to: r.to.iter().map(|s| s.to_string()).collect(),
                 })
                 .collect(),
+            service_data: d.services,
+            service_entries: d.services.iter().map(|_| OnceLock::new()).collect(),
             tree: OnceLock::new(),
+            canonical_services: OnceLock::new(),
             canonical: OnceLock::new(),
         }
     }
@@ -173,7 +231,46 @@ impl Release {
         })
     }
 
-    /// The compose model of a pristine install of this release.
+    /// The services of the canonical compose file, in its order, from the
+    /// facts the build script folded (no YAML is parsed).
+    pub fn canonical_services(&self) -> &[CanonicalService] {
+        self.canonical_services.get_or_init(|| {
+            self.service_data
+                .iter()
+                .map(|d| CanonicalService {
+                    name: d.name,
+                    image: d.image,
+                    command: d.command.iter().map(|w| w.to_string()).collect(),
+                    environment: d.environment,
+                    profiles: d.profiles,
+                    depends_on: d.depends_on,
+                })
+                .collect()
+        })
+    }
+
+    /// A service of the canonical compose file.
+    pub fn canonical_service(&self, name: &str) -> Option<&CanonicalService> {
+        self.canonical_services().iter().find(|s| s.name == name)
+    }
+
+    /// The canonical entry at `path`. A service's entry is parsed alone, so
+    /// asking for one service does not parse the whole file.
+    pub fn entry_at(&self, path: &[&str]) -> Option<&CNode> {
+        let ["services", name, rest @ ..] = path else {
+            return self.compose().at(path);
+        };
+        let i = self.service_data.iter().position(|d| d.name == *name)?;
+        let entry = self.service_entries[i].get_or_init(|| {
+            // The build script rendered this entry from the folded tree.
+            tree::parse_entry(self.service_data[i].entry)
+                .unwrap_or_else(|e| panic!("knowledge base {}: {e}", self.version))
+        });
+        entry.at(rest)
+    }
+
+    /// The compose model of a pristine install of this release (parsed on
+    /// first use; checks read `canonical_services` instead).
     pub fn canonical(&self) -> &Canonical {
         self.canonical.get_or_init(|| {
             let text = self.compose_text.to_string();
@@ -316,10 +413,10 @@ impl<'k> ReleaseView<'k> {
     }
 
     /// Canonical definitions of a service on each side (one when exact).
-    pub fn canonical_services(&self, name: &str) -> Vec<&'k compose::Service> {
-        let mut out: Vec<&compose::Service> = Vec::new();
+    pub fn canonical_services(&self, name: &str) -> Vec<&'k CanonicalService> {
+        let mut out: Vec<&CanonicalService> = Vec::new();
         for r in self.both() {
-            if let Some(s) = r.canonical().compose.service(name)
+            if let Some(s) = r.canonical_service(name)
                 && !out.iter().any(|o| std::ptr::eq(*o, s))
             {
                 out.push(s);

@@ -219,3 +219,49 @@ fn every_path_fingerprint_comes_from_some_release() {
         .is_empty()
     );
 }
+
+#[test]
+fn folded_service_facts_match_the_canonical_model() {
+    for r in &Kb::get().releases {
+        let model = facts::of_compose(&r.canonical().compose);
+        let folded: Vec<facts::Facts> = r
+            .canonical_services()
+            .iter()
+            .map(|s| facts::Facts {
+                name: s.name.to_string(),
+                image: s.image.map(str::to_string),
+                command: s.command.clone(),
+                environment: s
+                    .environment
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), v.map(str::to_string)))
+                    .collect(),
+                profiles: s
+                    .profiles
+                    .map(|p| p.iter().map(|x| x.to_string()).collect()),
+                depends_on: s.depends_on.iter().map(|x| x.to_string()).collect(),
+            })
+            .collect();
+        assert_eq!(folded, model, "{}", r.version);
+        let names: Vec<&str> = folded.iter().map(|f| f.name.as_str()).collect();
+        assert_eq!(names, r.services, "{}", r.version);
+    }
+}
+
+#[test]
+fn service_entries_parsed_alone_match_the_whole_file() {
+    for r in &Kb::get().releases {
+        for name in &r.services {
+            for path in [&["services", name][..], &["services", name, "command"]] {
+                assert_eq!(
+                    r.entry_at(path),
+                    r.compose().at(path),
+                    "{} {path:?}",
+                    r.version
+                );
+            }
+        }
+        assert_eq!(r.entry_at(&["services", "no-such-service"]), None);
+        assert_eq!(r.entry_at(&["volumes"]), r.compose().at(&["volumes"]));
+    }
+}

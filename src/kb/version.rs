@@ -58,18 +58,25 @@ pub enum Tag {
     Other(String),
 }
 
+/// The repository of `registry/repo:tag@digest`, without reading the tag.
+pub fn image_repo(image: &str) -> &str {
+    let name = image.split_once('@').map_or(image, |(n, _)| n);
+    // A `:` after the last `/` is a tag; one before it is a registry port.
+    let slash = name.rfind('/').map(|i| i + 1).unwrap_or(0);
+    match name[slash..].rfind(':') {
+        Some(i) => &name[..slash + i],
+        None => name,
+    }
+}
+
 /// Splits `registry/repo:tag@digest` into repository and tag.
 pub fn split_image(image: &str) -> (&str, Tag) {
     let (name, digest) = match image.split_once('@') {
         Some((n, d)) => (n, Some(d)),
         None => (image, None),
     };
-    // A `:` after the last `/` is a tag; one before it is a registry port.
-    let slash = name.rfind('/').map(|i| i + 1).unwrap_or(0);
-    let (repo, tag) = match name[slash..].rfind(':') {
-        Some(i) => (&name[..slash + i], Some(&name[slash + i + 1..])),
-        None => (name, None),
-    };
+    let repo = image_repo(name);
+    let tag = name[repo.len()..].strip_prefix(':');
     let tag = match (tag, digest) {
         (_, Some(d)) => Tag::Digest(d.to_string()),
         (None, None) => Tag::Missing,

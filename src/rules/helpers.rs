@@ -3,7 +3,7 @@
 use crate::fix::{Edit, yaml_ops};
 use crate::kb::ReleaseView;
 use crate::kb::tree::CNode;
-use crate::kb::version::{Tag, Version, split_image};
+use crate::kb::version::{Tag, Version, image_repo, split_image};
 use crate::model::Install;
 use crate::model::compose::{Origin, Service, Value};
 use crate::parse::env::EnvEntry;
@@ -59,7 +59,11 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
 /// Words of a sentry command without a leading `sentry` (the image's
 /// entrypoint accepts both `sentry run ...` and `run ...`).
 pub fn sentry_words(service: &Service) -> &[String] {
-    let w = service.command();
+    without_sentry(service.command())
+}
+
+/// A command's words without a leading `sentry`.
+pub fn without_sentry(w: &[String]) -> &[String] {
     match w.first().map(String::as_str) {
         Some("sentry") => &w[1..],
         _ => w,
@@ -159,13 +163,17 @@ pub fn disabled_reason(install: &Install, service: &Service) -> Option<(String, 
         return Some(("`deploy.replicas: 0`".into(), r.at()));
     }
     for key in ["entrypoint", "command"] {
-        if let Some(v) = service.get(key)
-            && is_no_op(&v.words())
-        {
-            return Some((
-                format!("a no-op `{key}` (`{}`)", v.words().join(" ")),
-                v.at(),
-            ));
+        let Some(v) = service.get(key) else {
+            continue;
+        };
+        // The service keeps its command split (rules ask often); splitting
+        // a long cron script again costs more than the rest of this check.
+        let words = match key {
+            "command" => std::borrow::Cow::Borrowed(service.command()),
+            _ => std::borrow::Cow::Owned(v.words()),
+        };
+        if is_no_op(&words) {
+            return Some((format!("a no-op `{key}` (`{}`)", words.join(" ")), v.at()));
         }
     }
     if let Some(profiles) = service.get("profiles") {
@@ -230,14 +238,31 @@ pub const FIRST_PARTY: &[(&str, &str)] = &[
 /// The first-party repository an image reference names (`getsentry/snuba`,
 /// also under a registry prefix like `ghcr.io/getsentry/snuba`).
 pub fn first_party(image: &str) -> Option<(&'static str, &'static str, Tag)> {
-    let (repo, tag) = split_image(image);
+    // Asked of every service's image: the tag is read only for Sentry's own.
+    let repo = image_repo(image);
     FIRST_PARTY
         .iter()
         .find(|(r, _)| {
             repo.strip_suffix(r)
                 .is_some_and(|registry| registry.is_empty() || registry.ends_with('/'))
         })
-        .map(|(r, var)| (*r, *var, tag))
+        .map(|(r, var)| (*r, *var, split_image(image).1))
+}
+
+/// Whether interpolating `text` can change it: it references a variable,
+/// or it is long enough to be cut.
+pub fn needs_interpolation(text: &str) -> bool {
+    text.contains('$') || text.len() > interpolate::MAX_VALUE_LEN
+}
+
+/// `text` interpolated with the install's env; most values have no `$`
+/// and come back as they are, without a copy.
+pub fn expanded<'t>(install: &Install, text: &'t str) -> std::borrow::Cow<'t, str> {
+    if needs_interpolation(text) {
+        std::borrow::Cow::Owned(install.interpolate(text).value)
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
 }
 
 /// A plain unsigned integer, as Python's `int()` would read it (no sign, no spaces inside).
@@ -283,7 +308,12 @@ impl Consumer {
 
 /// The consumers a service runs, from its command (empty for other services).
 pub fn consumers(service: &Service) -> Vec<Consumer> {
-    let words = sentry_words(service);
+    command_consumers(service.command())
+}
+
+/// The consumers a command runs (its words, a leading `sentry` allowed).
+pub fn command_consumers(command: &[String]) -> Vec<Consumer> {
+    let words = without_sentry(command);
     let word = |i: usize| words.get(i).map(String::as_str);
     match (word(0), word(1)) {
         (Some("run"), Some("consumer")) => match unified_consumer_name(words) {
@@ -345,8 +375,8 @@ pub fn consumers(service: &Service) -> Vec<Consumer> {
 
 /// The canonical entry at `path` when both sides of the view agree on it.
 pub fn canonical_entry<'k>(view: &ReleaseView<'k>, path: &[&str]) -> Option<&'k CNode> {
-    let a = view.lower.compose().at(path)?;
-    let b = view.upper.compose().at(path)?;
+    let a = view.lower.entry_at(path)?;
+    let b = view.upper.entry_at(path)?;
     (a == b).then_some(a)
 }
 
@@ -587,18 +617,23 @@ pub fn first_party_images<'i>(ctx: &Ctx<'i>) -> Vec<ImageSite<'i>> {
     for svc in &compose.services {
         let Some(v) = svc.get("image") else { continue };
         let Some(raw) = v.as_str() else { continue };
-        let interpolated = install.interpolate(raw);
-        // `"$SNUBA_IMAGE"` is defined in the env file, and judged there.
-        let whole_ref = interpolated
-            .refs
-            .first()
-            .filter(|r| r.start == 0 && r.end == raw.len());
-        if whole_ref.is_some_and(|r| {
-            FIRST_PARTY.iter().any(|(_, var)| *var == r.name) && install.var(&r.name).is_some()
-        }) {
-            continue;
-        }
-        let Some((repo, var, _)) = first_party(&interpolated.value) else {
+        let image = if needs_interpolation(raw) {
+            let interpolated = install.interpolate(raw);
+            // `"$SNUBA_IMAGE"` is defined in the env file, and judged there.
+            let whole_ref = interpolated
+                .refs
+                .first()
+                .filter(|r| r.start == 0 && r.end == raw.len());
+            if whole_ref.is_some_and(|r| {
+                FIRST_PARTY.iter().any(|(_, var)| *var == r.name) && install.var(&r.name).is_some()
+            }) {
+                continue;
+            }
+            std::borrow::Cow::Owned(interpolated.value)
+        } else {
+            std::borrow::Cow::Borrowed(raw)
+        };
+        let Some((repo, var, _)) = first_party(&image) else {
             continue;
         };
         let at = Origin {
@@ -614,11 +649,11 @@ pub fn first_party_images<'i>(ctx: &Ctx<'i>) -> Vec<ImageSite<'i>> {
             }
             continue;
         }
-        let (tag, digest) = image_tag(&interpolated.value);
+        let (tag, digest) = image_tag(&image);
         out.push(ImageSite {
             repo,
             var,
-            image: interpolated.value,
+            image: image.into_owned(),
             tag,
             digest,
             at: ImageAt::Compose {
@@ -800,11 +835,11 @@ pub fn env_file_loaded_by_a_service(install: &Install) -> bool {
 /// command, when both sides of the view agree on them.
 pub fn canonical_consumer(view: &ReleaseView, name: &str) -> Option<(String, String)> {
     let find = |r: &crate::kb::Release| {
-        r.canonical().compose.services.iter().find_map(|s| {
-            consumers(s)
+        r.canonical_services().iter().find_map(|s| {
+            command_consumers(s.command())
                 .iter()
                 .any(|c| matches!(c, Consumer::Sentry { name: n, .. } if n == name))
-                .then(|| (s.name.clone(), s.command().join(" ")))
+                .then(|| (s.name.to_string(), s.command().join(" ")))
         })
     };
     let lower = find(view.lower)?;

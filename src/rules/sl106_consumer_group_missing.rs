@@ -5,7 +5,9 @@ use crate::fix::{Edit, Fix};
 use crate::kb::Kb;
 use crate::model::compose::{Service, Value};
 use crate::parse::yaml::ScalarStyle;
-use crate::rules::helpers::{Consumer, consumers, flag_value, sentry_words, unified_consumer_name};
+use crate::rules::helpers::{
+    Consumer, command_consumers, flag_value, sentry_words, unified_consumer_name, without_sentry,
+};
 use crate::rules::{Ctx, FixAvailability, Rule};
 use crate::source::Span;
 
@@ -72,16 +74,18 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
 /// command gives it.
 fn upstream_group(kb: &Kb, name: &str) -> Option<String> {
     kb.releases.iter().rev().find_map(|r| {
-        r.canonical().compose.services.iter().find_map(|s| {
-            if sentry_words(s).get(1).map(String::as_str) != Some("consumer") {
+        r.canonical_services().iter().find_map(|s| {
+            if without_sentry(s.command()).get(1).map(String::as_str) != Some("consumer") {
                 return None;
             }
-            consumers(s).into_iter().find_map(|c| match c {
-                Consumer::Sentry { name: n, group } if n == name && !group.is_empty() => {
-                    Some(group)
-                }
-                _ => None,
-            })
+            command_consumers(s.command())
+                .into_iter()
+                .find_map(|c| match c {
+                    Consumer::Sentry { name: n, group } if n == name && !group.is_empty() => {
+                        Some(group)
+                    }
+                    _ => None,
+                })
         })
     })
 }

@@ -6,7 +6,7 @@ use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::compose::{Origin, Service};
 use crate::parse::interpolate::references;
 use crate::parse::pyconf::{ExprKind, PyConf, Target};
-use crate::rules::helpers::{RETENTION_KEY, did_you_mean, first_party, name_list};
+use crate::rules::helpers::{RETENTION_KEY, did_you_mean, expanded, first_party, name_list};
 use crate::rules::{Ctx, FixAvailability, Rule};
 use crate::source::Span;
 
@@ -188,16 +188,22 @@ fn check_env(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     if compose.services.iter().any(|s| s.get("env_file").is_some()) {
         return;
     }
-    let used: HashSet<String> = ctx
-        .install
-        .compose_docs
-        .iter()
-        .flat_map(|(f, _)| references(&ctx.install.file(*f).text))
-        .map(|r| r.name)
-        .collect();
+    // Scanning the compose files for references costs more than the rest of
+    // the rule: only done when some key looks like retention.
+    let used: std::cell::OnceCell<HashSet<String>> = std::cell::OnceCell::new();
+    let used = || {
+        used.get_or_init(|| {
+            ctx.install
+                .compose_docs
+                .iter()
+                .flat_map(|(f, _)| references(&ctx.install.file(*f).text))
+                .map(|r| r.name)
+                .collect()
+        })
+    };
     let env_name = &ctx.install.file(file).display;
     for e in &env.entries {
-        if e.key == RETENTION_KEY || !looks_like_retention(&e.key) || used.contains(&e.key) {
+        if e.key == RETENTION_KEY || !looks_like_retention(&e.key) || used().contains(&e.key) {
             continue;
         }
         out.push(ctx.diag(
@@ -218,9 +224,9 @@ fn sentry_or_snuba(ctx: &Ctx, svc: &Service) -> bool {
     let Some(image) = svc.image() else {
         return false;
     };
-    let image = ctx.install.interpolate(image).value;
+    let image = expanded(ctx.install, image);
     matches!(
-        image.as_str(),
+        &*image,
         "sentry-self-hosted-local" | "sentry-cleanup-self-hosted-local"
     ) || first_party(&image)
         .is_some_and(|(repo, _, _)| repo == "getsentry/sentry" || repo == "getsentry/snuba")
@@ -232,12 +238,17 @@ fn check_environments(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     };
     // One finding per place a key is written (an anchor serves many services).
     let mut found: Vec<(Origin, String, Vec<&str>)> = Vec::new();
-    for svc in compose.services.iter().filter(|s| sentry_or_snuba(ctx, s)) {
+    for svc in &compose.services {
         let Some(env) = svc.get("environment") else {
             continue;
         };
+        // Keys first: reading the image interpolates it.
+        let mut judged = None;
         for item in env.keyed() {
-            if item.key == RETENTION_KEY || !looks_like_retention(item.key) {
+            if item.key == RETENTION_KEY
+                || !looks_like_retention(item.key)
+                || !*judged.get_or_insert_with(|| sentry_or_snuba(ctx, svc))
+            {
                 continue;
             }
             let at = item.key_at;

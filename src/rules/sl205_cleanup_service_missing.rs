@@ -112,7 +112,7 @@ fn gated_like_upstream(view: &ReleaseView, svc: &Service, at: Origin) -> bool {
     !own.is_empty()
         && !canonical.is_empty()
         && canonical.iter().all(|c| {
-            let theirs = c.get("profiles").map(names).unwrap_or_default();
-            own.iter().all(|p| theirs.contains(p))
+            let theirs = c.profiles();
+            own.iter().all(|p| theirs.contains(&p.as_str()))
         })
 }

@@ -42,7 +42,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     for svc in &compose.services {
         let canonical = view.canonical_services(&svc.name);
         if canonical.is_empty()
-            || !canonical.iter().all(|c| passes(c))
+            || !canonical.iter().all(|c| c.has_env(RETENTION_KEY))
             || passes(svc)
             || ctx.disabled(svc).is_some()
         {
@@ -59,9 +59,10 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                 mapping,
                 services: vec![svc],
                 order: canonical[0]
-                    .get("environment")
-                    .map(|e| e.keyed().into_iter().map(|k| k.key.to_string()).collect())
-                    .unwrap_or_default(),
+                    .environment
+                    .iter()
+                    .map(|(k, _)| k.to_string())
+                    .collect(),
             }),
         }
     }

@@ -2,7 +2,7 @@
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::kb::ReleaseView;
-use crate::model::compose::{Compose, Service, Value};
+use crate::model::compose::{Compose, Service};
 use crate::rules::helpers::{active_profiles, missing_service, quoted_list, services_key};
 use crate::rules::{Ctx, FixAvailability, Rule};
 
@@ -26,25 +26,16 @@ const LEFT_TO_OTHER_RULES: &[&str] = &[
     "vroom-cleanup",
 ];
 
-fn profiles(svc: &Service) -> Vec<&str> {
-    svc.get("profiles")
-        .map(|p| p.items().iter().filter_map(Value::as_str).collect())
-        .unwrap_or_default()
-}
-
 /// Other services reach `name` by its name: `depends_on`, or a URL such as
 /// `SNUBA: http://snuba-api:1218`. Such a service cannot run under another name.
 fn addressed_by_name(view: &ReleaseView, name: &str) -> bool {
     let url = format!("//{name}:");
     [view.lower, view.upper].iter().any(|r| {
-        r.canonical().compose.services.iter().any(|s| {
-            s.get("depends_on")
-                .is_some_and(|d| d.keyed().iter().any(|k| k.key == name))
-                || s.get("environment").is_some_and(|e| {
-                    e.keyed()
-                        .iter()
-                        .any(|k| k.value.is_some_and(|v| v.contains(&url)))
-                })
+        r.canonical_services().iter().any(|s| {
+            s.depends_on.contains(&name)
+                || s.environment
+                    .iter()
+                    .any(|(_, v)| v.is_some_and(|v| v.contains(&url)))
         })
     })
 }
@@ -86,7 +77,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         // Left out on purpose: upstream puts it in a profile the install does not activate.
         let off_by_profile = !active.is_empty()
             && view.canonical_services(name).iter().any(|c| {
-                let p = profiles(c);
+                let p = c.profiles();
                 !p.is_empty() && !p.iter().any(|p| active.iter().any(|a| a == p))
             });
         if off_by_profile || same_command_elsewhere(&view, compose, name).is_some() {

@@ -69,9 +69,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             .kb
             .service_releases(name)
             .filter(|r| {
-                r.canonical()
-                    .compose
-                    .service(name)
+                r.canonical_service(name)
                     .is_some_and(|c| c.command() == command)
             })
             .map(|r| r.version)

@@ -27,11 +27,9 @@ const ERRORS_ONLY: &str = "errors-only";
 const SWITCH: &str = "SENTRY_SELF_HOSTED_ERRORS_ONLY";
 
 fn uses_profiles(r: &Release) -> bool {
-    r.canonical()
-        .compose
-        .services
+    r.canonical_services()
         .iter()
-        .any(|svc| svc.get("profiles").is_some())
+        .any(|svc| svc.profiles.is_some())
 }
 
 fn profiles_of(s: &Service) -> Vec<&str> {
