@@ -460,29 +460,17 @@ struct Expander<'a, 'b> {
 
 impl Expander<'_, '_> {
     /// Spends one value of `bytes` bytes of text; a refusal points at the
-    /// outermost alias being expanded (`via`), else at the node.
+    /// outermost alias being expanded (`via`), else at the node. Called for
+    /// every value and key, so the check is inlined and the refusal is not.
+    #[inline]
     fn spend(
         &mut self,
         at: (FileId, Span),
         via: Option<(FileId, Span)>,
         bytes: usize,
     ) -> Result<(), BuildError> {
-        let (file, span) = via.unwrap_or(at);
-        let refuse = |what: String| {
-            Err(BuildError {
-                file,
-                span,
-                message: format!(
-                    "aliases here expand to more than {what}; \
-                     sentrylint refuses such a document (an alias bomb?)"
-                ),
-            })
-        };
-        if self.budget.values == 0 {
-            return refuse(format!("{EXPANSION_BUDGET} values"));
-        }
-        if self.budget.bytes < bytes {
-            return refuse(format!("{} MiB of text", EXPANSION_BYTES_BUDGET >> 20));
+        if self.budget.values == 0 || self.budget.bytes < bytes {
+            return Err(refusal(via.unwrap_or(at), self.budget.values == 0));
         }
         self.budget.values -= 1;
         self.budget.bytes -= bytes;
@@ -650,6 +638,24 @@ impl Expander<'_, '_> {
                 })
             }
         }
+    }
+}
+
+/// The error of a spent budget: of values when `values` is set, else of bytes.
+#[cold]
+fn refusal((file, span): (FileId, Span), values: bool) -> BuildError {
+    let what = if values {
+        format!("{EXPANSION_BUDGET} values")
+    } else {
+        format!("{} MiB of text", EXPANSION_BYTES_BUDGET >> 20)
+    };
+    BuildError {
+        file,
+        span,
+        message: format!(
+            "aliases here expand to more than {what}; \
+             sentrylint refuses such a document (an alias bomb?)"
+        ),
     }
 }
 
