@@ -397,6 +397,8 @@ pub fn parse(src: &str, options: Options) -> Result<YamlDoc, YamlError> {
         b: src.as_bytes(),
         pos: 0,
         line_starts: line_starts(src),
+        line_cache: std::cell::Cell::new((0, 0)),
+        plain_memo: None,
         doc: YamlDoc::default(),
         depth: 0,
         options,
@@ -429,6 +431,10 @@ struct Parser<'a> {
     b: &'a [u8],
     pos: usize,
     line_starts: Vec<usize>,
+    /// The line `line_start` found last: (its start, the next line's start).
+    line_cache: std::cell::Cell<(usize, usize)>,
+    /// The last block plain line scanned: (where it starts, where it ends).
+    plain_memo: Option<(usize, usize)>,
     doc: YamlDoc,
     depth: usize,
     options: Options,
@@ -492,20 +498,30 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn line_of(&self, pos: usize) -> usize {
-        match self.line_starts.binary_search(&pos) {
+    /// Where the line holding `pos` starts. The parser asks several times
+    /// per line, so the last line found is remembered before searching.
+    fn line_start(&self, pos: usize) -> usize {
+        let (start, next) = self.line_cache.get();
+        if start <= pos && pos < next {
+            return start;
+        }
+        let i = match self.line_starts.binary_search(&pos) {
             Ok(i) => i,
             Err(i) => i - 1,
-        }
+        };
+        let start = self.line_starts[i];
+        let next = self.line_starts.get(i + 1).copied().unwrap_or(usize::MAX);
+        self.line_cache.set((start, next));
+        start
     }
 
     fn col(&self, pos: usize) -> usize {
-        pos - self.line_starts[self.line_of(pos)]
+        pos - self.line_start(pos)
     }
 
     /// True when only spaces precede `pos` on its line.
     fn first_on_line(&self, pos: usize) -> bool {
-        let start = self.line_starts[self.line_of(pos)];
+        let start = self.line_start(pos);
         self.b[start..pos].iter().all(|&c| c == b' ')
     }
 
@@ -909,7 +925,7 @@ impl<'a> Parser<'a> {
         let comments = self.doc.comments.len();
         let nodes = self.doc.nodes.len();
         let duplicates = self.doc.duplicates.len();
-        let line = self.line_of(self.pos);
+        let line = self.line_start(self.pos);
         self.probing = true;
         let result = (|| -> PResult<bool> {
             self.properties()?;
@@ -934,7 +950,7 @@ impl<'a> Parser<'a> {
                     }
                 }
             }
-            if self.line_of(self.pos) != line {
+            if self.line_start(self.pos) != line {
                 return Ok(false);
             }
             self.skip_blanks();
@@ -1029,7 +1045,7 @@ impl<'a> Parser<'a> {
     fn implicit_key(&mut self) -> PResult<NodeId> {
         let (anchor, tag) = self.properties()?;
         self.skip_blanks();
-        let line = self.line_of(self.pos);
+        let line = self.line_start(self.pos);
         let key = match self.peek() {
             Some(b'"') => self.double_quoted()?,
             Some(b'\'') => self.single_quoted()?,
@@ -1050,7 +1066,7 @@ impl<'a> Parser<'a> {
                 )
             }
         };
-        if self.line_of(self.pos) != line {
+        if self.line_start(self.pos) != line {
             return self.err(
                 self.doc.nodes[key as usize].span,
                 "a mapping key must fit on one line",
@@ -1132,6 +1148,14 @@ impl<'a> Parser<'a> {
     /// Returns false if no plain scalar can start here.
     fn plain_first_line(&mut self, flow: bool) -> bool {
         let start = self.pos;
+        // A key probe scans the line first, then the parse scans it again.
+        if !flow
+            && let Some((from, to)) = self.plain_memo
+            && from == start
+        {
+            self.pos = to;
+            return to > from;
+        }
         let Some(c) = self.peek() else { return false };
         let indicator = matches!(
             c,
@@ -1166,38 +1190,42 @@ impl<'a> Parser<'a> {
         if is_blank(c) || is_break(c) {
             return false;
         }
-        let mut last = self.pos;
-        while let Some(c) = self.peek() {
-            if is_break(c) && self.at_eol() {
-                break;
-            }
-            if c == b':' {
-                let n = self.peek_at(1);
-                let ends = match n {
-                    None => true,
-                    Some(n) => is_blank(n) || is_break(n) || (flow && is_flow_indicator(n)),
-                };
-                if ends {
-                    break;
+        let b = self.b;
+        let mut i = start;
+        let mut last = start;
+        while i < b.len() {
+            let c = b[i];
+            match c {
+                b'\n' => break,
+                // A lone CR is text; CRLF or a final CR ends the line.
+                b'\r' if matches!(b.get(i + 1), None | Some(b'\n')) => break,
+                b':' => {
+                    let ends = match b.get(i + 1) {
+                        None => true,
+                        Some(&n) => is_blank(n) || is_break(n) || (flow && is_flow_indicator(n)),
+                    };
+                    if ends {
+                        break;
+                    }
                 }
+                b'#' if i > start && is_blank(b[i - 1]) => break,
+                _ if flow && is_flow_indicator(c) => break,
+                _ => {}
             }
-            if c == b'#' && self.pos > start && is_blank(self.b[self.pos - 1]) {
-                break;
-            }
-            if flow && is_flow_indicator(c) {
-                break;
-            }
-            self.pos += 1;
+            i += 1;
             if !is_blank(c) {
-                last = self.pos;
+                last = i;
             }
         }
         // Keep the cursor on a char boundary: `last` follows an ASCII or a
         // complete multi-byte sequence because we only stop at ASCII bytes.
-        while last < self.b.len() && !self.src.is_char_boundary(last) {
+        while last < b.len() && !self.src.is_char_boundary(last) {
             last += 1;
         }
         self.pos = last;
+        if !flow {
+            self.plain_memo = Some((start, last));
+        }
         self.pos > start
     }
 
