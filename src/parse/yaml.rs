@@ -466,6 +466,21 @@ fn is_flow_indicator(b: u8) -> bool {
     matches!(b, b',' | b'[' | b']' | b'{' | b'}')
 }
 
+/// Bytes that may end a plain scalar's line in block context.
+static BLOCK_STOP: [bool; 256] = stop_table(b"\n\r:#");
+/// ... and in flow context, where flow indicators end it too.
+static FLOW_STOP: [bool; 256] = stop_table(b"\n\r:#,[]{}");
+
+const fn stop_table(bytes: &[u8]) -> [bool; 256] {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < bytes.len() {
+        t[bytes[i] as usize] = true;
+        i += 1;
+    }
+    t
+}
+
 impl<'a> Parser<'a> {
     // ---------------------------------------------------------------- cursor
 
@@ -1191,31 +1206,36 @@ impl<'a> Parser<'a> {
             return false;
         }
         let b = self.b;
+        // Ordinary bytes are skipped by a table lookup; the few that may end
+        // the scalar are looked at closely.
+        let stops = if flow { &FLOW_STOP } else { &BLOCK_STOP };
         let mut i = start;
-        let mut last = start;
         while i < b.len() {
             let c = b[i];
-            match c {
-                b'\n' => break,
+            if !stops[c as usize] {
+                i += 1;
+                continue;
+            }
+            let ends = match c {
+                b'\n' => true,
                 // A lone CR is text; CRLF or a final CR ends the line.
-                b'\r' if matches!(b.get(i + 1), None | Some(b'\n')) => break,
-                b':' => {
-                    let ends = match b.get(i + 1) {
-                        None => true,
-                        Some(&n) => is_blank(n) || is_break(n) || (flow && is_flow_indicator(n)),
-                    };
-                    if ends {
-                        break;
-                    }
-                }
-                b'#' if i > start && is_blank(b[i - 1]) => break,
-                _ if flow && is_flow_indicator(c) => break,
-                _ => {}
+                b'\r' => matches!(b.get(i + 1), None | Some(b'\n')),
+                b':' => match b.get(i + 1) {
+                    None => true,
+                    Some(&n) => is_blank(n) || is_break(n) || (flow && is_flow_indicator(n)),
+                },
+                b'#' => i > start && is_blank(b[i - 1]),
+                _ => true, // a flow indicator, in flow context
+            };
+            if ends {
+                break;
             }
             i += 1;
-            if !is_blank(c) {
-                last = i;
-            }
+        }
+        // The scalar ends at its last non-blank byte (the first one is not blank).
+        let mut last = i;
+        while last > start && is_blank(b[last - 1]) {
+            last -= 1;
         }
         // Keep the cursor on a char boundary: `last` follows an ASCII or a
         // complete multi-byte sequence because we only stop at ASCII bytes.
