@@ -566,7 +566,8 @@ impl Expander<'_, '_> {
                 let mut explicit: Option<HashSet<&str>> = None;
                 for pair in pairs {
                     let key_node = doc.node(pair.key);
-                    let key = doc.scalar(pair.key).unwrap_or("").to_string();
+                    // Owned only once it becomes an entry: `<<` never does.
+                    let key = doc.scalar(pair.key).unwrap_or("");
                     self.spend((file, key_node.span), via, key.len())?;
                     let is_merge = key == "<<"
                         && matches!(
@@ -580,9 +581,10 @@ impl Expander<'_, '_> {
                         // `<<: *a` or `<<: [*a, *b]`: earlier sources win, and
                         // keys written in this mapping win over all of them.
                         let value_node = doc.node(pair.value);
-                        let sources: Vec<NodeId> = match &value_node.kind {
-                            NodeKind::Seq { items, .. } => items.clone(),
-                            _ => vec![pair.value],
+                        let single = [pair.value];
+                        let sources: &[NodeId] = match &value_node.kind {
+                            NodeKind::Seq { items, .. } => items,
+                            _ => &single,
                         };
                         if pairs.len() > SCAN_LIMIT && explicit.is_none() {
                             explicit =
@@ -595,7 +597,7 @@ impl Expander<'_, '_> {
                                     None => pairs.iter().any(|p| doc.scalar(p.key) == Some(k)),
                                 }
                         };
-                        for src in sources {
+                        for &src in sources {
                             let merged = self.value(d, src, via, depth + 1)?;
                             let Value::Map { entries: more, .. } = merged else {
                                 return Err(BuildError {
@@ -605,6 +607,7 @@ impl Expander<'_, '_> {
                                         .into(),
                                 });
                             };
+                            entries.reserve(more.len());
                             for e in more {
                                 if written_here(&e.key)
                                     || index.position(&entries, &e.key).is_some()
@@ -623,11 +626,12 @@ impl Expander<'_, '_> {
                         via,
                     };
                     let value = self.value(d, pair.value, via, depth + 1)?;
-                    if let Some(i) = index.position(&entries, &key) {
+                    if let Some(i) = index.position(&entries, key) {
                         // A duplicate key (reported by a rule): the last one wins.
                         entries[i].key_at = key_at;
                         entries[i].value = value;
                     } else {
+                        let key = key.to_string();
                         index.push(&mut entries, Entry { key, key_at, value });
                     }
                 }
