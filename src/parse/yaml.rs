@@ -392,14 +392,22 @@ pub struct Options {
 }
 
 pub fn parse(src: &str, options: Options) -> Result<YamlDoc, YamlError> {
+    let line_starts = line_starts(src);
+    // Compose files have about two nodes a line; growing the node vector
+    // one doubling at a time copies it over and over. Bounded by the bytes
+    // so that a file of empty lines reserves little.
+    let nodes = (2 * line_starts.len()).min(src.len() / 8);
     let mut p = Parser {
         src,
         b: src.as_bytes(),
         pos: 0,
-        line_starts: line_starts(src),
+        line_starts,
         line_cache: std::cell::Cell::new((0, 0)),
         plain_memo: None,
-        doc: YamlDoc::default(),
+        doc: YamlDoc {
+            nodes: Vec::with_capacity(nodes),
+            ..YamlDoc::default()
+        },
         depth: 0,
         options,
         probing: false,
