@@ -404,6 +404,7 @@ pub fn parse(src: &str, options: Options) -> Result<YamlDoc, YamlError> {
         line_starts,
         line_cache: std::cell::Cell::new((0, 0)),
         plain_memo: None,
+        quoted_memo: None,
         doc: YamlDoc {
             nodes: Vec::with_capacity(nodes),
             ..YamlDoc::default()
@@ -441,6 +442,8 @@ struct Parser<'a> {
     line_cache: std::cell::Cell<(usize, usize)>,
     /// The last block plain line scanned: (where it starts, where it ends).
     plain_memo: Option<(usize, usize)>,
+    /// The last quoted scalar a key probe parsed: (where, its node, its end).
+    quoted_memo: Option<(usize, Node, usize)>,
     doc: YamlDoc,
     depth: usize,
     options: Options,
@@ -827,7 +830,7 @@ impl<'a> Parser<'a> {
                 Some(b'&') if anchor.is_none() => {
                     let start = self.pos;
                     self.pos += 1;
-                    let name = self.anchor_name();
+                    let name = self.anchor_name().to_string();
                     if name.is_empty() {
                         return self.err(
                             Span::new(start, self.pos),
@@ -869,7 +872,7 @@ impl<'a> Parser<'a> {
         Ok((anchor, tag))
     }
 
-    fn anchor_name(&mut self) -> String {
+    fn anchor_name(&mut self) -> &'a str {
         let start = self.pos;
         while let Some(c) = self.peek() {
             if is_blank(c) || is_break(c) || is_flow_indicator(c) {
@@ -878,7 +881,7 @@ impl<'a> Parser<'a> {
             self.pos += 1;
         }
         // The loop stops only at ASCII bytes, so `pos` is a char boundary.
-        self.src[start..self.pos].to_string()
+        &self.src[start..self.pos]
     }
 
     /// A node whose first byte is at the cursor, at column `col`, first on its
@@ -952,11 +955,17 @@ impl<'a> Parser<'a> {
             self.properties()?;
             self.skip_blanks();
             match self.peek() {
-                Some(b'"') => {
-                    self.double_quoted()?;
-                }
-                Some(b'\'') => {
-                    self.single_quoted()?;
+                Some(q @ (b'"' | b'\'')) => {
+                    let at = self.pos;
+                    if q == b'"' {
+                        self.double_quoted()?;
+                    } else {
+                        self.single_quoted()?;
+                    }
+                    // The parse reads the same scalar next: keep its node.
+                    if let Some(node) = self.doc.nodes.pop() {
+                        self.quoted_memo = Some((at, node, self.pos));
+                    }
                 }
                 Some(b'[') | Some(b'{') => {
                     self.flow_collection()?;
@@ -1147,7 +1156,7 @@ impl<'a> Parser<'a> {
     fn alias(&mut self) -> PResult<NodeId> {
         let start = self.pos;
         self.pos += 1;
-        let name = self.anchor_name();
+        let name = self.anchor_name().to_string();
         if name.is_empty() {
             return self.err(
                 Span::new(start, self.pos),
@@ -1361,6 +1370,9 @@ impl<'a> Parser<'a> {
     }
 
     fn single_quoted(&mut self) -> PResult<NodeId> {
+        if let Some(id) = self.remembered_quoted() {
+            return Ok(id);
+        }
         let start = self.pos;
         self.pos += 1;
         let mut value = String::new();
@@ -1400,6 +1412,14 @@ impl<'a> Parser<'a> {
         ))
     }
 
+    /// The quoted scalar at the cursor, if a key probe just parsed it.
+    fn remembered_quoted(&mut self) -> Option<NodeId> {
+        let (_, node, end) = self.quoted_memo.take_if(|m| m.0 == self.pos)?;
+        self.pos = end;
+        self.doc.nodes.push(node);
+        Some((self.doc.nodes.len() - 1) as NodeId)
+    }
+
     /// At a line break inside a quoted scalar: folds it (one break becomes a
     /// space, more become newlines) and skips the next line's indentation.
     fn fold_quoted_break(&mut self, value: &mut String, start: usize) -> PResult<()> {
@@ -1430,6 +1450,9 @@ impl<'a> Parser<'a> {
     }
 
     fn double_quoted(&mut self) -> PResult<NodeId> {
+        if let Some(id) = self.remembered_quoted() {
+            return Ok(id);
+        }
         let start = self.pos;
         self.pos += 1;
         let mut value = String::new();
