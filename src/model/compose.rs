@@ -673,6 +673,7 @@ struct EntryIndex(Option<HashMap<String, usize>>);
 const SCAN_LIMIT: usize = 16;
 
 impl EntryIndex {
+    #[inline]
     fn position(&self, entries: &[Entry], key: &str) -> Option<usize> {
         match &self.0 {
             Some(index) => index.get(key).copied(),
@@ -681,6 +682,7 @@ impl EntryIndex {
     }
 
     /// Appends an entry whose key is not in `entries` yet.
+    #[inline]
     fn push(&mut self, entries: &mut Vec<Entry>, entry: Entry) {
         match &mut self.0 {
             Some(index) => {
