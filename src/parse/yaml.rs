@@ -821,8 +821,17 @@ impl<'a> Parser<'a> {
         Ok(())
     }
 
-    /// `&anchor` and `!tag`, in either order.
+    /// `&anchor` and `!tag`, in either order. Nearly every node has neither:
+    /// that answer is inlined.
+    #[inline]
     fn properties(&mut self) -> PResult<(Option<Named>, Option<Named>)> {
+        if !matches!(self.peek(), Some(b'&' | b'!')) {
+            return Ok((None, None));
+        }
+        self.read_properties()
+    }
+
+    fn read_properties(&mut self) -> PResult<(Option<Named>, Option<Named>)> {
         let mut anchor = None;
         let mut tag = None;
         loop {
