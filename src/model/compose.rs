@@ -460,29 +460,17 @@ struct Expander<'a, 'b> {
 
 impl Expander<'_, '_> {
     /// Spends one value of `bytes` bytes of text; a refusal points at the
-    /// outermost alias being expanded (`via`), else at the node.
+    /// outermost alias being expanded (`via`), else at the node. Called for
+    /// every value and key, so the check is inlined and the refusal is not.
+    #[inline]
     fn spend(
         &mut self,
         at: (FileId, Span),
         via: Option<(FileId, Span)>,
         bytes: usize,
     ) -> Result<(), BuildError> {
-        let (file, span) = via.unwrap_or(at);
-        let refuse = |what: String| {
-            Err(BuildError {
-                file,
-                span,
-                message: format!(
-                    "aliases here expand to more than {what}; \
-                     sentrylint refuses such a document (an alias bomb?)"
-                ),
-            })
-        };
-        if self.budget.values == 0 {
-            return refuse(format!("{EXPANSION_BUDGET} values"));
-        }
-        if self.budget.bytes < bytes {
-            return refuse(format!("{} MiB of text", EXPANSION_BYTES_BUDGET >> 20));
+        if self.budget.values == 0 || self.budget.bytes < bytes {
+            return Err(refusal(via.unwrap_or(at), self.budget.values == 0));
         }
         self.budget.values -= 1;
         self.budget.bytes -= bytes;
@@ -578,7 +566,8 @@ impl Expander<'_, '_> {
                 let mut explicit: Option<HashSet<&str>> = None;
                 for pair in pairs {
                     let key_node = doc.node(pair.key);
-                    let key = doc.scalar(pair.key).unwrap_or("").to_string();
+                    // Owned only once it becomes an entry: `<<` never does.
+                    let key = doc.scalar(pair.key).unwrap_or("");
                     self.spend((file, key_node.span), via, key.len())?;
                     let is_merge = key == "<<"
                         && matches!(
@@ -592,9 +581,10 @@ impl Expander<'_, '_> {
                         // `<<: *a` or `<<: [*a, *b]`: earlier sources win, and
                         // keys written in this mapping win over all of them.
                         let value_node = doc.node(pair.value);
-                        let sources: Vec<NodeId> = match &value_node.kind {
-                            NodeKind::Seq { items, .. } => items.clone(),
-                            _ => vec![pair.value],
+                        let single = [pair.value];
+                        let sources: &[NodeId] = match &value_node.kind {
+                            NodeKind::Seq { items, .. } => items,
+                            _ => &single,
                         };
                         if pairs.len() > SCAN_LIMIT && explicit.is_none() {
                             explicit =
@@ -607,7 +597,7 @@ impl Expander<'_, '_> {
                                     None => pairs.iter().any(|p| doc.scalar(p.key) == Some(k)),
                                 }
                         };
-                        for src in sources {
+                        for &src in sources {
                             let merged = self.value(d, src, via, depth + 1)?;
                             let Value::Map { entries: more, .. } = merged else {
                                 return Err(BuildError {
@@ -617,6 +607,7 @@ impl Expander<'_, '_> {
                                         .into(),
                                 });
                             };
+                            entries.reserve(more.len());
                             for e in more {
                                 if written_here(&e.key)
                                     || index.position(&entries, &e.key).is_some()
@@ -635,11 +626,12 @@ impl Expander<'_, '_> {
                         via,
                     };
                     let value = self.value(d, pair.value, via, depth + 1)?;
-                    if let Some(i) = index.position(&entries, &key) {
+                    if let Some(i) = index.position(&entries, key) {
                         // A duplicate key (reported by a rule): the last one wins.
                         entries[i].key_at = key_at;
                         entries[i].value = value;
                     } else {
+                        let key = key.to_string();
                         index.push(&mut entries, Entry { key, key_at, value });
                     }
                 }
@@ -653,6 +645,24 @@ impl Expander<'_, '_> {
     }
 }
 
+/// The error of a spent budget: of values when `values` is set, else of bytes.
+#[cold]
+fn refusal((file, span): (FileId, Span), values: bool) -> BuildError {
+    let what = if values {
+        format!("{EXPANSION_BUDGET} values")
+    } else {
+        format!("{} MiB of text", EXPANSION_BYTES_BUDGET >> 20)
+    };
+    BuildError {
+        file,
+        span,
+        message: format!(
+            "aliases here expand to more than {what}; \
+             sentrylint refuses such a document (an alias bomb?)"
+        ),
+    }
+}
+
 /// Where each key of a mapping being built is in its entries: found by
 /// scanning while there are few (nearly every compose mapping), through a
 /// hash index once there are many (hostile maps have 100,000s of keys).
@@ -663,6 +673,7 @@ struct EntryIndex(Option<HashMap<String, usize>>);
 const SCAN_LIMIT: usize = 16;
 
 impl EntryIndex {
+    #[inline]
     fn position(&self, entries: &[Entry], key: &str) -> Option<usize> {
         match &self.0 {
             Some(index) => index.get(key).copied(),
@@ -671,6 +682,7 @@ impl EntryIndex {
     }
 
     /// Appends an entry whose key is not in `entries` yet.
+    #[inline]
     fn push(&mut self, entries: &mut Vec<Entry>, entry: Entry) {
         match &mut self.0 {
             Some(index) => {

@@ -392,12 +392,23 @@ pub struct Options {
 }
 
 pub fn parse(src: &str, options: Options) -> Result<YamlDoc, YamlError> {
+    let line_starts = line_starts(src);
+    // Compose files have about two nodes a line; growing the node vector
+    // one doubling at a time copies it over and over. Bounded by the bytes
+    // so that a file of empty lines reserves little.
+    let nodes = (2 * line_starts.len()).min(src.len() / 8);
     let mut p = Parser {
         src,
         b: src.as_bytes(),
         pos: 0,
-        line_starts: line_starts(src),
-        doc: YamlDoc::default(),
+        line_starts,
+        line_cache: std::cell::Cell::new((0, 0)),
+        plain_memo: None,
+        quoted_memo: None,
+        doc: YamlDoc {
+            nodes: Vec::with_capacity(nodes),
+            ..YamlDoc::default()
+        },
         depth: 0,
         options,
         probing: false,
@@ -409,13 +420,11 @@ pub fn parse(src: &str, options: Options) -> Result<YamlDoc, YamlError> {
 }
 
 fn line_starts(src: &str) -> Vec<usize> {
-    let mut v = vec![0];
-    v.extend(
-        src.bytes()
-            .enumerate()
-            .filter(|&(_, b)| b == b'\n')
-            .map(|(i, _)| i + 1),
-    );
+    // Sized for compose files (lines of about 40 bytes); a `char` pattern
+    // searches with memchr.
+    let mut v = Vec::with_capacity(src.len() / 32 + 1);
+    v.push(0);
+    v.extend(src.match_indices('\n').map(|(i, _)| i + 1));
     v
 }
 
@@ -429,6 +438,12 @@ struct Parser<'a> {
     b: &'a [u8],
     pos: usize,
     line_starts: Vec<usize>,
+    /// The line `line_start` found last: (its start, the next line's start).
+    line_cache: std::cell::Cell<(usize, usize)>,
+    /// The last block plain line scanned: (where it starts, where it ends).
+    plain_memo: Option<(usize, usize)>,
+    /// The last quoted scalar a key probe parsed: (where, its node, its end).
+    quoted_memo: Option<(usize, Node, usize)>,
     doc: YamlDoc,
     depth: usize,
     options: Options,
@@ -458,6 +473,21 @@ fn is_blank(b: u8) -> bool {
 
 fn is_flow_indicator(b: u8) -> bool {
     matches!(b, b',' | b'[' | b']' | b'{' | b'}')
+}
+
+/// Bytes that may end a plain scalar's line in block context.
+static BLOCK_STOP: [bool; 256] = stop_table(b"\n\r:#");
+/// ... and in flow context, where flow indicators end it too.
+static FLOW_STOP: [bool; 256] = stop_table(b"\n\r:#,[]{}");
+
+const fn stop_table(bytes: &[u8]) -> [bool; 256] {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < bytes.len() {
+        t[bytes[i] as usize] = true;
+        i += 1;
+    }
+    t
 }
 
 impl<'a> Parser<'a> {
@@ -492,20 +522,30 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn line_of(&self, pos: usize) -> usize {
-        match self.line_starts.binary_search(&pos) {
+    /// Where the line holding `pos` starts. The parser asks several times
+    /// per line, so the last line found is remembered before searching.
+    fn line_start(&self, pos: usize) -> usize {
+        let (start, next) = self.line_cache.get();
+        if start <= pos && pos < next {
+            return start;
+        }
+        let i = match self.line_starts.binary_search(&pos) {
             Ok(i) => i,
             Err(i) => i - 1,
-        }
+        };
+        let start = self.line_starts[i];
+        let next = self.line_starts.get(i + 1).copied().unwrap_or(usize::MAX);
+        self.line_cache.set((start, next));
+        start
     }
 
     fn col(&self, pos: usize) -> usize {
-        pos - self.line_starts[self.line_of(pos)]
+        pos - self.line_start(pos)
     }
 
     /// True when only spaces precede `pos` on its line.
     fn first_on_line(&self, pos: usize) -> bool {
-        let start = self.line_starts[self.line_of(pos)];
+        let start = self.line_start(pos);
         self.b[start..pos].iter().all(|&c| c == b' ')
     }
 
@@ -781,8 +821,17 @@ impl<'a> Parser<'a> {
         Ok(())
     }
 
-    /// `&anchor` and `!tag`, in either order.
+    /// `&anchor` and `!tag`, in either order. Nearly every node has neither:
+    /// that answer is inlined.
+    #[inline]
     fn properties(&mut self) -> PResult<(Option<Named>, Option<Named>)> {
+        if !matches!(self.peek(), Some(b'&' | b'!')) {
+            return Ok((None, None));
+        }
+        self.read_properties()
+    }
+
+    fn read_properties(&mut self) -> PResult<(Option<Named>, Option<Named>)> {
         let mut anchor = None;
         let mut tag = None;
         loop {
@@ -790,7 +839,7 @@ impl<'a> Parser<'a> {
                 Some(b'&') if anchor.is_none() => {
                     let start = self.pos;
                     self.pos += 1;
-                    let name = self.anchor_name();
+                    let name = self.anchor_name().to_string();
                     if name.is_empty() {
                         return self.err(
                             Span::new(start, self.pos),
@@ -832,7 +881,7 @@ impl<'a> Parser<'a> {
         Ok((anchor, tag))
     }
 
-    fn anchor_name(&mut self) -> String {
+    fn anchor_name(&mut self) -> &'a str {
         let start = self.pos;
         while let Some(c) = self.peek() {
             if is_blank(c) || is_break(c) || is_flow_indicator(c) {
@@ -841,7 +890,7 @@ impl<'a> Parser<'a> {
             self.pos += 1;
         }
         // The loop stops only at ASCII bytes, so `pos` is a char boundary.
-        self.src[start..self.pos].to_string()
+        &self.src[start..self.pos]
     }
 
     /// A node whose first byte is at the cursor, at column `col`, first on its
@@ -909,17 +958,23 @@ impl<'a> Parser<'a> {
         let comments = self.doc.comments.len();
         let nodes = self.doc.nodes.len();
         let duplicates = self.doc.duplicates.len();
-        let line = self.line_of(self.pos);
+        let line = self.line_start(self.pos);
         self.probing = true;
         let result = (|| -> PResult<bool> {
             self.properties()?;
             self.skip_blanks();
             match self.peek() {
-                Some(b'"') => {
-                    self.double_quoted()?;
-                }
-                Some(b'\'') => {
-                    self.single_quoted()?;
+                Some(q @ (b'"' | b'\'')) => {
+                    let at = self.pos;
+                    if q == b'"' {
+                        self.double_quoted()?;
+                    } else {
+                        self.single_quoted()?;
+                    }
+                    // The parse reads the same scalar next: keep its node.
+                    if let Some(node) = self.doc.nodes.pop() {
+                        self.quoted_memo = Some((at, node, self.pos));
+                    }
                 }
                 Some(b'[') | Some(b'{') => {
                     self.flow_collection()?;
@@ -934,7 +989,7 @@ impl<'a> Parser<'a> {
                     }
                 }
             }
-            if self.line_of(self.pos) != line {
+            if self.line_start(self.pos) != line {
                 return Ok(false);
             }
             self.skip_blanks();
@@ -1029,7 +1084,7 @@ impl<'a> Parser<'a> {
     fn implicit_key(&mut self) -> PResult<NodeId> {
         let (anchor, tag) = self.properties()?;
         self.skip_blanks();
-        let line = self.line_of(self.pos);
+        let line = self.line_start(self.pos);
         let key = match self.peek() {
             Some(b'"') => self.double_quoted()?,
             Some(b'\'') => self.single_quoted()?,
@@ -1050,7 +1105,7 @@ impl<'a> Parser<'a> {
                 )
             }
         };
-        if self.line_of(self.pos) != line {
+        if self.line_start(self.pos) != line {
             return self.err(
                 self.doc.nodes[key as usize].span,
                 "a mapping key must fit on one line",
@@ -1110,7 +1165,7 @@ impl<'a> Parser<'a> {
     fn alias(&mut self) -> PResult<NodeId> {
         let start = self.pos;
         self.pos += 1;
-        let name = self.anchor_name();
+        let name = self.anchor_name().to_string();
         if name.is_empty() {
             return self.err(
                 Span::new(start, self.pos),
@@ -1132,6 +1187,14 @@ impl<'a> Parser<'a> {
     /// Returns false if no plain scalar can start here.
     fn plain_first_line(&mut self, flow: bool) -> bool {
         let start = self.pos;
+        // A key probe scans the line first, then the parse scans it again.
+        if !flow
+            && let Some((from, to)) = self.plain_memo
+            && from == start
+        {
+            self.pos = to;
+            return to > from;
+        }
         let Some(c) = self.peek() else { return false };
         let indicator = matches!(
             c,
@@ -1166,38 +1229,47 @@ impl<'a> Parser<'a> {
         if is_blank(c) || is_break(c) {
             return false;
         }
-        let mut last = self.pos;
-        while let Some(c) = self.peek() {
-            if is_break(c) && self.at_eol() {
-                break;
+        let b = self.b;
+        // Ordinary bytes are skipped by a table lookup; the few that may end
+        // the scalar are looked at closely.
+        let stops = if flow { &FLOW_STOP } else { &BLOCK_STOP };
+        let mut i = start;
+        while i < b.len() {
+            let c = b[i];
+            if !stops[c as usize] {
+                i += 1;
+                continue;
             }
-            if c == b':' {
-                let n = self.peek_at(1);
-                let ends = match n {
+            let ends = match c {
+                b'\n' => true,
+                // A lone CR is text; CRLF or a final CR ends the line.
+                b'\r' => matches!(b.get(i + 1), None | Some(b'\n')),
+                b':' => match b.get(i + 1) {
                     None => true,
-                    Some(n) => is_blank(n) || is_break(n) || (flow && is_flow_indicator(n)),
-                };
-                if ends {
-                    break;
-                }
-            }
-            if c == b'#' && self.pos > start && is_blank(self.b[self.pos - 1]) {
+                    Some(&n) => is_blank(n) || is_break(n) || (flow && is_flow_indicator(n)),
+                },
+                b'#' => i > start && is_blank(b[i - 1]),
+                _ => true, // a flow indicator, in flow context
+            };
+            if ends {
                 break;
             }
-            if flow && is_flow_indicator(c) {
-                break;
-            }
-            self.pos += 1;
-            if !is_blank(c) {
-                last = self.pos;
-            }
+            i += 1;
+        }
+        // The scalar ends at its last non-blank byte (the first one is not blank).
+        let mut last = i;
+        while last > start && is_blank(b[last - 1]) {
+            last -= 1;
         }
         // Keep the cursor on a char boundary: `last` follows an ASCII or a
         // complete multi-byte sequence because we only stop at ASCII bytes.
-        while last < self.b.len() && !self.src.is_char_boundary(last) {
+        while last < b.len() && !self.src.is_char_boundary(last) {
             last += 1;
         }
         self.pos = last;
+        if !flow {
+            self.plain_memo = Some((start, last));
+        }
         self.pos > start
     }
 
@@ -1307,6 +1379,9 @@ impl<'a> Parser<'a> {
     }
 
     fn single_quoted(&mut self) -> PResult<NodeId> {
+        if let Some(id) = self.remembered_quoted() {
+            return Ok(id);
+        }
         let start = self.pos;
         self.pos += 1;
         let mut value = String::new();
@@ -1346,6 +1421,14 @@ impl<'a> Parser<'a> {
         ))
     }
 
+    /// The quoted scalar at the cursor, if a key probe just parsed it.
+    fn remembered_quoted(&mut self) -> Option<NodeId> {
+        let (_, node, end) = self.quoted_memo.take_if(|m| m.0 == self.pos)?;
+        self.pos = end;
+        self.doc.nodes.push(node);
+        Some((self.doc.nodes.len() - 1) as NodeId)
+    }
+
     /// At a line break inside a quoted scalar: folds it (one break becomes a
     /// space, more become newlines) and skips the next line's indentation.
     fn fold_quoted_break(&mut self, value: &mut String, start: usize) -> PResult<()> {
@@ -1376,6 +1459,9 @@ impl<'a> Parser<'a> {
     }
 
     fn double_quoted(&mut self) -> PResult<NodeId> {
+        if let Some(id) = self.remembered_quoted() {
+            return Ok(id);
+        }
         let start = self.pos;
         self.pos += 1;
         let mut value = String::new();
