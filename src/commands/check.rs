@@ -69,9 +69,17 @@ pub fn run(
     let Ok((jobs, path_problems)) = planned else {
         return Ok(2);
     };
+    // Findings for people are laid out by the thread that checked them.
+    let layout = (common.format == Format::Human)
+        .then(|| report::human::Layout::new(human_style(common, env)));
     // Each install is loaded, checked and stripped to its text in one go,
     // so a run holds at most a few parse trees at a time.
-    let mut checked: Vec<(InstallReport, Option<Severity>)> = map_jobs(jobs, |job| {
+    type Checked = (
+        InstallReport,
+        Option<Severity>,
+        Option<std::io::Result<String>>,
+    );
+    let mut checked: Vec<Checked> = map_jobs(jobs, |job| {
         let (mut install, settings) = load_job(job);
         let mut diagnostics = rules::check(&install, &settings.selection, settings.target_version);
         report::redact(&install, &mut diagnostics);
@@ -80,13 +88,23 @@ pub fn run(
             install,
             diagnostics,
         };
-        (report, settings.fail_threshold)
+        let laid_out = layout.as_ref().map(|l| l.install(&report));
+        (report, settings.fail_threshold, laid_out)
     });
     checked.sort_by(|a, b| a.0.install.display_root.cmp(&b.0.install.display_root));
-    let failed = checked.iter().any(|(r, threshold)| {
+    let failed = checked.iter().any(|(r, threshold, _)| {
         threshold.is_some_and(|t| r.diagnostics.iter().any(|d| d.severity >= t))
     });
-    let reports: Vec<InstallReport> = checked.into_iter().map(|(r, _)| r).collect();
+    let mut laid_out = Vec::new();
+    let mut reports = Vec::with_capacity(checked.len());
+    for (r, _, text) in checked {
+        reports.push(r);
+        laid_out.extend(text);
+    }
+    let laid_out: Option<Vec<String>> = match layout {
+        Some(_) => Some(laid_out.into_iter().collect::<std::io::Result<_>>()?),
+        None => None,
+    };
     if let Some(path) = &common.output
         && let Ok(target) = std::fs::canonicalize(path)
         && let Some(file) = reports
@@ -103,7 +121,7 @@ pub fn run(
         )?;
         return Ok(2);
     }
-    write_report(&reports, common, env, out)?;
+    write_report(&reports, laid_out.as_deref(), common, env, out)?;
     if common.format == Format::Github
         && let Some(path) = &env.github_step_summary
         && let Err(e) = report::summary::append(&reports, path)
@@ -175,8 +193,25 @@ fn stdin_job(
     Ok(job)
 }
 
+/// How findings for people look here: colored on a terminal (unless told
+/// otherwise), as wide as it is.
+fn human_style(common: &CommonArgs, env: &RunEnv) -> report::human::Style {
+    let color = match common.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => env.stdout_is_terminal && !env.no_color && common.output.is_none(),
+    };
+    report::human::Style {
+        color,
+        width: env.term_width.unwrap_or(100),
+    }
+}
+
+/// Writes the report; `laid_out` holds the human findings already laid
+/// out, install by install.
 fn write_report(
     reports: &[InstallReport],
+    laid_out: Option<&[String]>,
     common: &CommonArgs,
     env: &RunEnv,
     out: &mut dyn Write,
@@ -190,23 +225,10 @@ fn write_report(
         None => out,
     };
     match common.format {
-        Format::Human => {
-            let color = match common.color {
-                ColorChoice::Always => true,
-                ColorChoice::Never => false,
-                ColorChoice::Auto => {
-                    env.stdout_is_terminal && !env.no_color && common.output.is_none()
-                }
-            };
-            report::human::render(
-                reports,
-                target,
-                report::human::Style {
-                    color,
-                    width: env.term_width.unwrap_or(100),
-                },
-            )?;
-        }
+        Format::Human => match laid_out {
+            Some(texts) => report::human::write_laid_out(reports, texts, target)?,
+            None => report::human::render(reports, target, human_style(common, env))?,
+        },
         Format::Concise => report::concise::render(reports, target)?,
         Format::Json => report::json::render(reports, target)?,
         Format::Github => report::github::render(reports, target)?,

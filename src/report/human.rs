@@ -211,42 +211,66 @@ fn pretty(r: &InstallReport, d: &Diagnostic, sources: &HashMap<usize, Arc<Snippe
     }
 }
 
-pub fn render(reports: &[InstallReport], out: &mut dyn Write, style: Style) -> io::Result<()> {
-    let theme = if style.color {
-        GraphicalTheme::unicode()
-    } else {
-        GraphicalTheme::unicode_nocolor()
-    };
-    let handler = GraphicalReportHandler::new_themed(theme)
-        .with_width(style.width)
-        .with_links(false)
-        // Help text holds YAML snippets and identifiers: never split a word.
-        .with_break_words(false)
-        .with_word_splitter(textwrap::WordSplitter::NoHyphenation)
-        .without_syntax_highlighting();
-    let render_install = |r: &InstallReport| -> io::Result<String> {
+/// Lays findings out as miette does, an install at a time (so that each
+/// is laid out on the thread that checked it).
+pub struct Layout(GraphicalReportHandler);
+
+impl Layout {
+    pub fn new(style: Style) -> Layout {
+        let theme = if style.color {
+            GraphicalTheme::unicode()
+        } else {
+            GraphicalTheme::unicode_nocolor()
+        };
+        Layout(
+            GraphicalReportHandler::new_themed(theme)
+                .with_width(style.width)
+                .with_links(false)
+                // Help text holds YAML snippets and identifiers: never split a word.
+                .with_break_words(false)
+                .with_word_splitter(textwrap::WordSplitter::NoHyphenation)
+                .without_syntax_highlighting(),
+        )
+    }
+
+    /// The findings of one install, laid out.
+    pub fn install(&self, r: &InstallReport) -> io::Result<String> {
         let sources: HashMap<usize, Arc<Snippet>> = masked_sources(&r.install)
             .into_iter()
             .map(|(f, text)| (f, Arc::new(Snippet::new(text))))
             .collect();
         let mut text = String::new();
         for d in &r.diagnostics {
-            handler
+            self.0
                 .render_report(&mut text, &pretty(r, d, &sources))
                 .map_err(|_| io::Error::other("rendering failed"))?;
             text.push('\n');
         }
         Ok(text)
-    };
+    }
+}
+
+pub fn render(reports: &[InstallReport], out: &mut dyn Write, style: Style) -> io::Result<()> {
+    let layout = Layout::new(style);
     // Laying out reports is a tenth of a run over many broken installs:
     // done on every core, written in order.
-    let texts: Vec<io::Result<String>> = if reports.len() > 1 {
-        reports.par_iter().map(render_install).collect()
+    let texts: io::Result<Vec<String>> = if reports.len() > 1 {
+        reports.par_iter().map(|r| layout.install(r)).collect()
     } else {
-        reports.iter().map(render_install).collect()
+        reports.iter().map(|r| layout.install(r)).collect()
     };
+    write_laid_out(reports, &texts?, out)
+}
+
+/// Writes the installs' findings, laid out by [`Layout::install`] in the
+/// same order, then the summary.
+pub fn write_laid_out(
+    reports: &[InstallReport],
+    texts: &[String],
+    out: &mut dyn Write,
+) -> io::Result<()> {
     for text in texts {
-        out.write_all(text?.as_bytes())?;
+        out.write_all(text.as_bytes())?;
     }
     let c = counts(reports.iter().flat_map(|r| &r.diagnostics));
     let installs = plural(reports.len(), "install", "installs");
