@@ -392,21 +392,20 @@ pub fn is_secret_name(name: &str) -> bool {
     let ends_with = |suffix: &[u8]| {
         n.len() >= suffix.len() && n[n.len() - suffix.len()..].eq_ignore_ascii_case(suffix)
     };
-    // Asked of every key of every file: the words are compared in place,
-    // ignoring case, and only those that start with the byte at hand.
-    let word_at = |i: usize| {
-        let rest = &n[i..];
-        let is = |w: &[u8]| rest.len() >= w.len() && rest[..w.len()].eq_ignore_ascii_case(w);
-        match n[i].to_ascii_lowercase() {
-            b's' => is(b"secret"),
-            b'p' => is(b"password") || is(b"passwd") || is(b"private-key") || is(b"private_key"),
-            b't' => is(b"token"),
-            b'a' => is(b"api_key") || is(b"api-key") || is(b"apikey"),
-            b'c' => is(b"credential"),
-            _ => false,
-        }
+    // Asked of every key of every file: a word is compared in place,
+    // ignoring case, only where its first two letters are.
+    let is =
+        |i: usize, w: &[u8]| n.len() - i >= w.len() && n[i..i + w.len()].eq_ignore_ascii_case(w);
+    let word_at = |i: usize| match [n[i].to_ascii_lowercase(), n[i + 1].to_ascii_lowercase()] {
+        [b's', b'e'] => is(i, b"secret"),
+        [b'p', b'a'] => is(i, b"password") || is(i, b"passwd"),
+        [b'p', b'r'] => is(i, b"private-key") || is(i, b"private_key"),
+        [b't', b'o'] => is(i, b"token"),
+        [b'a', b'p'] => is(i, b"api_key") || is(i, b"api-key") || is(i, b"apikey"),
+        [b'c', b'r'] => is(i, b"credential"),
+        _ => false,
     };
-    (0..n.len()).any(word_at) && !ends_with(b"_file") && !ends_with(b"-file")
+    (0..n.len().saturating_sub(1)).any(word_at) && !ends_with(b"_file") && !ends_with(b"-file")
 }
 
 /// Secret values found line by line, without parsing: after a name that
