@@ -38,7 +38,14 @@ const KNOWN_FILES: &[&str] = &[
 ];
 
 pub fn roots(paths: &[PathBuf]) -> (Vec<Root>, Vec<PathProblem>) {
-    let mut out: Vec<Root> = Vec::new();
+    let mut out = Vec::new();
+    let problems = each_root(paths, &mut |root| out.push(root));
+    (out, problems)
+}
+
+/// [`roots`], each handed to `found` as soon as it is found (so that
+/// checking can start while the walk goes on); returns the problems.
+pub fn each_root(paths: &[PathBuf], found: &mut dyn FnMut(Root)) -> Vec<PathProblem> {
     let mut seen: HashSet<PathBuf> = HashSet::new();
     let mut problems = Vec::new();
     let default = [PathBuf::from(".")];
@@ -47,10 +54,10 @@ pub fn roots(paths: &[PathBuf]) -> (Vec<Root>, Vec<PathProblem>) {
     } else {
         paths
     };
-    let mut add = |path: PathBuf, display: String, out: &mut Vec<Root>| {
+    let mut add = |path: PathBuf, display: String| {
         let key = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
         if seen.insert(key) {
-            out.push(Root { path, display });
+            found(Root { path, display });
         }
     };
     for given in paths {
@@ -80,12 +87,12 @@ pub fn roots(paths: &[PathBuf]) -> (Vec<Root>, Vec<PathProblem>) {
             // A known file name outside any install (say, another tool's
             // config.yml passed by pre-commit) is not ours: skip it.
             if let Some((root, display)) = root_of_file(given) {
-                add(root, display, &mut out);
+                add(root, display);
             }
             continue;
         }
         if given.join("docker-compose.yml").is_file() {
-            add(given.clone(), shown.clone(), &mut out);
+            add(given.clone(), shown.clone());
         }
         let walker = walkdir::WalkDir::new(given)
             .follow_links(true)
@@ -124,15 +131,11 @@ pub fn roots(paths: &[PathBuf]) -> (Vec<Root>, Vec<PathProblem>) {
                 }
             };
             if entry.file_type().is_dir() && entry.path().join("docker-compose.yml").is_file() {
-                add(
-                    entry.path().to_path_buf(),
-                    display_of(entry.path()),
-                    &mut out,
-                );
+                add(entry.path().to_path_buf(), display_of(entry.path()));
             }
         }
     }
-    (out, problems)
+    problems
 }
 
 /// The deployment root holding `file`: its folder or the nearest folder above

@@ -5,7 +5,8 @@ use std::io::{Read, Write};
 use crate::RunEnv;
 use crate::cli::{CheckArgs, ColorChoice, CommonArgs, Format, ListFormat};
 use crate::commands::{
-    Job, Overrides, Reported, jobs_for, load_job, map_jobs, parse_version, plan_jobs,
+    Job, Overrides, Reported, jobs_for, load_job, map_jobs, map_while_planning, parse_version,
+    plan_each_job,
 };
 use crate::diagnostic::Severity;
 use crate::discover;
@@ -55,20 +56,13 @@ pub fn run(
         return Ok(2);
     };
     let from_stdin = args.paths.iter().any(|p| p.as_os_str() == "-");
-    let planned = if from_stdin {
-        stdin_job(args, &flags, env, err).map(|job| (vec![job], Vec::new()))
-    } else if args.stdin_filename.is_some() {
+    if !from_stdin && args.stdin_filename.is_some() {
         let _ = writeln!(
             err,
             "error: --stdin-filename names the file on standard input; pass `-` as the path too"
         );
-        Err(Reported)
-    } else {
-        plan_jobs(&args.paths, &flags, err)
-    };
-    let Ok((jobs, path_problems)) = planned else {
         return Ok(2);
-    };
+    }
     // Findings for people are laid out by the thread that checked them.
     let layout = (common.format == Format::Human)
         .then(|| report::human::Layout::new(human_style(common, env)));
@@ -79,7 +73,7 @@ pub fn run(
         Option<Severity>,
         Option<std::io::Result<String>>,
     );
-    let mut checked: Vec<Checked> = map_jobs(jobs, |job| {
+    let check_job = |job: Job| -> Checked {
         let (mut install, settings) = load_job(job);
         let mut diagnostics = rules::check(&install, &settings.selection, settings.target_version);
         report::redact(&install, &mut diagnostics);
@@ -90,7 +84,21 @@ pub fn run(
         };
         let laid_out = layout.as_ref().map(|l| l.install(&report));
         (report, settings.fail_threshold, laid_out)
-    });
+    };
+    let (planned, mut checked) = if from_stdin {
+        match stdin_job(args, &flags, env, err) {
+            Ok(job) => (Ok(Vec::new()), map_jobs(vec![job], check_job)),
+            Err(reported) => (Err(reported), Vec::new()),
+        }
+    } else {
+        map_while_planning(
+            |planned| plan_each_job(&args.paths, &flags, err, planned),
+            check_job,
+        )
+    };
+    let Ok(path_problems) = planned else {
+        return Ok(2);
+    };
     checked.sort_by(|a, b| a.0.install.display_root.cmp(&b.0.install.display_root));
     let failed = checked.iter().any(|(r, threshold, _)| {
         threshold.is_some_and(|t| r.diagnostics.iter().any(|d| d.severity >= t))

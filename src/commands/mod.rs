@@ -123,11 +123,32 @@ pub fn plan_jobs(
     flags: &Overrides,
     err: &mut dyn Write,
 ) -> Result<(Vec<Job>, Vec<PathProblem>), Reported> {
-    let (roots, problems) = discover::roots(paths);
+    let mut jobs = Vec::new();
+    let problems = plan_each_job(paths, flags, err, &mut |job| jobs.push(job))?;
+    Ok((jobs, problems))
+}
+
+/// [`plan_jobs`], each job handed to `planned` as soon as its root is found.
+/// What goes to `err` is written once the walk is over, in the order
+/// `plan_jobs` writes it.
+pub fn plan_each_job(
+    paths: &[PathBuf],
+    flags: &Overrides,
+    err: &mut dyn Write,
+    planned: &mut dyn FnMut(Job),
+) -> Result<Vec<PathProblem>, Reported> {
+    let mut planner = Planner::new(flags);
+    let mut found = 0;
+    let problems = discover::each_root(paths, &mut |root| {
+        found += 1;
+        if let Some(job) = planner.job(root) {
+            planned(job);
+        }
+    });
     for p in &problems {
         let _ = writeln!(err, "error: {}: {}", p.path, p.message);
     }
-    if roots.is_empty() && problems.is_empty() {
+    if found == 0 && problems.is_empty() {
         let shown: Vec<String> = if paths.is_empty() {
             vec![".".into()]
         } else {
@@ -139,7 +160,8 @@ pub fn plan_jobs(
             shown.join(", ")
         );
     }
-    Ok((jobs_for(roots, flags, err)?, problems))
+    planner.finish(err)?;
+    Ok(problems)
 }
 
 /// The settings of each root: its config file under the flags. A config
@@ -150,62 +172,92 @@ pub fn jobs_for(
     flags: &Overrides,
     err: &mut dyn Write,
 ) -> Result<Vec<Job>, Reported> {
-    let mut loaded: HashMap<PathBuf, Config> = HashMap::new();
-    let mut failed = false;
-    let mut reported: HashSet<String> = HashSet::new();
-    let mut report = |errors: Vec<ConfigError>, err: &mut dyn Write| {
+    let mut planner = Planner::new(flags);
+    let jobs = roots.into_iter().filter_map(|r| planner.job(r)).collect();
+    planner.finish(err)?;
+    Ok(jobs)
+}
+
+/// Settles each root's settings in turn, remembering config files already
+/// read and the errors of those that do not check out.
+struct Planner<'f> {
+    flags: &'f Overrides,
+    finder: config::Finder,
+    loaded: HashMap<PathBuf, Config>,
+    /// Error messages, each once: installs sharing a broken file would
+    /// repeat its errors.
+    errors: Vec<String>,
+    reported: HashSet<String>,
+}
+
+impl<'f> Planner<'f> {
+    fn new(flags: &'f Overrides) -> Planner<'f> {
+        Planner {
+            flags,
+            finder: config::Finder::default(),
+            loaded: HashMap::new(),
+            errors: Vec::new(),
+            reported: HashSet::new(),
+        }
+    }
+
+    fn report(&mut self, errors: Vec<ConfigError>) {
         for e in errors {
-            // Installs sharing a broken file would repeat its errors.
-            if reported.insert(e.to_string()) {
-                let _ = writeln!(err, "error: {e}");
+            let e = e.to_string();
+            if self.reported.insert(e.clone()) {
+                self.errors.push(e);
             }
         }
-    };
-    let mut finder = config::Finder::default();
-    let mut jobs = Vec::new();
-    for root in roots {
+    }
+
+    /// The job of `root`; `None` when its config file does not check out.
+    fn job(&mut self, root: Root) -> Option<Job> {
+        let flags = self.flags;
         let file = if flags.config.no_config {
             None
         } else if let Some(explicit) = &flags.config.config {
             Some(explicit.clone())
         } else {
-            match finder.find(&root.path) {
+            match self.finder.find(&root.path) {
                 Ok(found) => found,
                 Err(e) => {
-                    report(vec![e], err);
-                    failed = true;
-                    continue;
+                    self.report(vec![e]);
+                    return None;
                 }
             }
         };
-        let config = match file {
-            None => None,
-            Some(path) => {
-                if !loaded.contains_key(&path) {
-                    match config::load(&path) {
-                        Ok(c) => {
-                            loaded.insert(path.clone(), c);
-                        }
-                        Err(errors) => {
-                            report(errors, err);
-                            failed = true;
-                            continue;
-                        }
-                    }
+        if let Some(path) = &file
+            && !self.loaded.contains_key(path)
+        {
+            match config::load(path) {
+                Ok(c) => {
+                    self.loaded.insert(path.clone(), c);
                 }
-                loaded.get(&path)
+                Err(errors) => {
+                    self.report(errors);
+                    return None;
+                }
             }
-        };
-        jobs.push(Job {
+        }
+        let config = file.and_then(|path| self.loaded.get(&path));
+        Some(Job {
             settings: Settings::new(config, flags),
             root,
             given: None,
-        });
+        })
     }
-    if failed {
-        return Err(Reported);
+
+    /// Writes the config errors met; `Err` when there were any.
+    fn finish(self, err: &mut dyn Write) -> Result<(), Reported> {
+        for e in &self.errors {
+            let _ = writeln!(err, "error: {e}");
+        }
+        if self.errors.is_empty() {
+            Ok(())
+        } else {
+            Err(Reported)
+        }
     }
-    Ok(jobs)
 }
 
 /// Loads each job's install (in parallel), sorted by their shown path.
@@ -223,6 +275,48 @@ pub fn map_jobs<T: Send>(jobs: Vec<Job>, f: impl Fn(Job) -> T + Sync + Send) -> 
     } else {
         jobs.into_par_iter().map(f).collect()
     }
+}
+
+/// `f` of each job `plan` hands over, in any order, started as soon as it
+/// is handed over: checking goes on, on all cores, while `plan` walks the
+/// folders for more. The first job waits until a second comes; a single job
+/// (a pre-commit run) stays on this thread, where starting the worker
+/// threads would cost more than it saves.
+pub fn map_while_planning<T: Send, R>(
+    plan: impl FnOnce(&mut dyn FnMut(Job)) -> R,
+    f: impl Fn(Job) -> T + Sync + Send,
+) -> (R, Vec<T>) {
+    let f = &f;
+    std::thread::scope(|scope| {
+        let mut first = None;
+        let mut sender: Option<std::sync::mpsc::Sender<Job>> = None;
+        let mut workers = None;
+        let planned = plan(&mut |job| {
+            if let Some(tx) = &sender {
+                // The receiver lives until every job is taken.
+                let _ = tx.send(job);
+            } else if let Some(one) = first.take() {
+                let (tx, rx) = std::sync::mpsc::channel();
+                let _ = tx.send(one);
+                let _ = tx.send(job);
+                workers = Some(
+                    scope.spawn(move || rx.into_iter().par_bridge().map(f).collect::<Vec<T>>()),
+                );
+                sender = Some(tx);
+            } else {
+                first = Some(job);
+            }
+        });
+        drop(sender);
+        let mut out = match workers {
+            Some(w) => w
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            None => Vec::new(),
+        };
+        out.extend(first.map(f));
+        (planned, out)
+    })
 }
 
 /// Reads and parses one job's install.
