@@ -11,9 +11,9 @@ TREE=${1:-bench/out/tree-1000}
 OUT=bench/out
 command -v valgrind >/dev/null || { echo "needs valgrind (Debian: apt-get install valgrind)"; exit 2; }
 [ -d "$TREE" ] || { echo "$TREE is missing: run bench/run.sh first"; exit 2; }
-cargo build --release --locked -q
+cargo build --profile profiling --locked -q
 valgrind --tool=callgrind --callgrind-out-file="$OUT/split.callgrind" \
-  target/release/sentrylint check "$TREE" >/dev/null 2>"$OUT/split.log" || true
+  target/profiling/sentrylint check "$TREE" >/dev/null 2>"$OUT/split.log" || true
 callgrind_annotate --inclusive=yes --threshold=100 "$OUT/split.callgrind" 2>/dev/null | python3 -c '
 import re, sys
 total = None
