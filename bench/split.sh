@@ -34,7 +34,7 @@ for line in sys.stdin:
     fn = name.split(":", 1)[-1].split(" [")[0]
     cost[fn] = max(cost.get(fn, 0), n)
 stages = [
-    ("walk (discover)", ["sentrylint::discover::roots"]),
+    ("walk and plan (discover, config)", ["sentrylint::discover::each_root"]),
     ("read", ["sentrylint::model::load::read_source"]),
     ("parse and model", ["sentrylint::model::load::assemble"]),
     ("  of which sentry.conf.py", ["sentrylint::parse::pyconf::parse_shared"]),

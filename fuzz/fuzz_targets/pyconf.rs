@@ -9,8 +9,9 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let conf = pyconf::parse(src);
-    // The inputs before this one are in the thread's recent trees, so this
-    // parse may have been incremental: it must equal a fresh one.
+    // The inputs before this one are among the thread's recent parses, so
+    // this one may have been read by units or reparsed incrementally: it
+    // must equal a fresh parse.
     assert_eq!(
         format!("{conf:?}"),
         format!("{:?}", pyconf::parse_afresh(src)),
