@@ -726,7 +726,6 @@ fn take_unit(to: &mut PyConf, from: &PyConf, unit: &Unit, by: isize) -> Unit {
             (s.end as isize + by) as usize,
         )
     };
-    let range = |len_before: usize, len_after: usize| len_before..len_after;
     let (a, f, l, s, c) = (
         to.assignments.len(),
         to.features.len(),
@@ -764,11 +763,11 @@ fn take_unit(to: &mut PyConf, from: &PyConf, unit: &Unit, by: isize) -> Unit {
     to.imports_server_defaults |= unit.imports_server_defaults;
     Unit {
         start: (unit.start as isize + by) as usize,
-        assignments: range(a, to.assignments.len()),
-        features: range(f, to.features.len()),
-        feature_lists: range(l, to.feature_lists.len()),
-        statements: range(s, to.statements.len()),
-        comments: range(c, to.comments.len()),
+        assignments: a..to.assignments.len(),
+        features: f..to.features.len(),
+        feature_lists: l..to.feature_lists.len(),
+        statements: s..to.statements.len(),
+        comments: c..to.comments.len(),
         imports_server_defaults: unit.imports_server_defaults,
     }
 }
