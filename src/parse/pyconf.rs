@@ -334,14 +334,15 @@ fn read_tree(tree: Option<&Tree>, src: &str) -> (PyConf, Vec<Unit>) {
     }
     let mut units = walker.module(root);
     conf.comments = comments(root, src);
-    let starts: Vec<usize> = units.iter().map(|u| u.start).collect();
-    for (i, unit) in units.iter_mut().enumerate() {
-        let end = starts.get(i + 1).copied().unwrap_or(src.len());
+    // Each unit's comments, from the last unit back: a unit ends where the
+    // next one starts.
+    let mut end = conf.comments.len();
+    for unit in units.iter_mut().rev() {
         let first = conf
             .comments
             .partition_point(|c| (c.start as usize) < unit.start);
-        let past = conf.comments.partition_point(|c| (c.start as usize) < end);
-        unit.comments = first..past;
+        unit.comments = first..end;
+        end = first;
     }
     (conf, units)
 }

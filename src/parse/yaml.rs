@@ -391,12 +391,19 @@ pub struct Options {
     pub allow_unknown_aliases: bool,
 }
 
+/// The most nodes [`parse`] reserves room for before it sees them: a 24.1.0
+/// compose file has about 1,500.
+const MAX_RESERVED_NODES: usize = 1 << 16;
+
 pub fn parse(src: &str, options: Options) -> Result<YamlDoc, YamlError> {
     let line_starts = line_starts(src);
     // Compose files have about two nodes a line; growing the node vector
     // one doubling at a time copies it over and over. Bounded by the bytes
-    // so that a file of empty lines reserves little.
-    let nodes = (2 * line_starts.len()).min(src.len() / 8);
+    // so that a file of empty lines reserves little, and by a count (7 MB of
+    // nodes) so that a large hostile file is not reserved room for up front.
+    let nodes = (2 * line_starts.len())
+        .min(src.len() / 8)
+        .min(MAX_RESERVED_NODES);
     let mut p = Parser {
         src,
         b: src.as_bytes(),
