@@ -85,7 +85,7 @@ pub fn pristine_from_kb(version: Version) -> tempfile::TempDir {
     let r = kb.release(version).unwrap();
     let tmp = tempfile::tempdir().unwrap();
     let mut files = vec![
-        ("docker-compose.yml", r.canonical().text.clone()),
+        ("docker-compose.yml", r.compose_text.to_string()),
         (".env", r.env_text()),
     ];
     let conf = repo()

@@ -270,7 +270,8 @@ impl Release {
     }
 
     /// The compose model of a pristine install of this release (parsed on
-    /// first use; checks read `canonical_services` instead).
+    /// first use; most checks read `canonical_services` instead, and only
+    /// SL305's fix and tests need the whole model).
     pub fn canonical(&self) -> &Canonical {
         self.canonical.get_or_init(|| {
             let text = self.compose_text.to_string();

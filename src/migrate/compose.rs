@@ -400,10 +400,9 @@ fn review_override(install: &Install, kb: &Kb, target: &Release, out: &mut StepC
     let Some(services) = doc.root.and_then(|r| doc.get(r, "services")) else {
         return;
     };
-    let canonical = &target.canonical().compose;
     for p in doc.pairs(services.value) {
         let name = doc.scalar(p.key).unwrap_or("");
-        if canonical.service(name).is_some() || kb.service_releases(name).next().is_none() {
+        if target.has_service(name) || kb.service_releases(name).next().is_none() {
             continue;
         }
         let successor = kb

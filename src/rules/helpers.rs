@@ -237,8 +237,8 @@ pub const FIRST_PARTY: &[(&str, &str)] = &[
 
 /// The first-party repository an image reference names (`getsentry/snuba`,
 /// also under a registry prefix like `ghcr.io/getsentry/snuba`).
-pub fn first_party(image: &str) -> Option<(&'static str, &'static str, Tag)> {
-    // Asked of every service's image: the tag is read only for Sentry's own.
+pub fn first_party(image: &str) -> Option<(&'static str, &'static str)> {
+    // Asked of every service's image: only the repository is read.
     let repo = image_repo(image);
     FIRST_PARTY
         .iter()
@@ -246,7 +246,7 @@ pub fn first_party(image: &str) -> Option<(&'static str, &'static str, Tag)> {
             repo.strip_suffix(r)
                 .is_some_and(|registry| registry.is_empty() || registry.ends_with('/'))
         })
-        .map(|(r, var)| (*r, *var, split_image(image).1))
+        .map(|(r, var)| (*r, *var))
 }
 
 /// Whether interpolating `text` can change it: it references a variable,
@@ -599,7 +599,7 @@ pub fn first_party_images<'i>(ctx: &Ctx<'i>) -> Vec<ImageSite<'i>> {
         if !ctx.compose_uses_variable(var) {
             continue;
         }
-        if let Some((repo, _, _)) = first_party(value) {
+        if let Some((repo, _)) = first_party(value) {
             let (tag, digest) = image_tag(value);
             out.push(ImageSite {
                 repo,
@@ -633,7 +633,7 @@ pub fn first_party_images<'i>(ctx: &Ctx<'i>) -> Vec<ImageSite<'i>> {
         } else {
             std::borrow::Cow::Borrowed(raw)
         };
-        let Some((repo, var, _)) = first_party(&image) else {
+        let Some((repo, var)) = first_party(&image) else {
             continue;
         };
         let at = Origin {

@@ -229,7 +229,7 @@ fn sentry_or_snuba(ctx: &Ctx, svc: &Service) -> bool {
         &*image,
         "sentry-self-hosted-local" | "sentry-cleanup-self-hosted-local"
     ) || first_party(&image)
-        .is_some_and(|(repo, _, _)| repo == "getsentry/sentry" || repo == "getsentry/snuba")
+        .is_some_and(|(repo, _)| repo == "getsentry/sentry" || repo == "getsentry/snuba")
 }
 
 fn check_environments(ctx: &Ctx, out: &mut Vec<Diagnostic>) {

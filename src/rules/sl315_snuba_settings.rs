@@ -45,7 +45,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     let mut settings: Vec<Setting> = Vec::new();
     for svc in &compose.services {
         let image = expanded(ctx.install, svc.image().unwrap_or(""));
-        if first_party(&image).is_none_or(|(repo, _, _)| repo != "getsentry/snuba") {
+        if first_party(&image).is_none_or(|(repo, _)| repo != "getsentry/snuba") {
             continue;
         }
         let Some(env) = svc.get("environment") else {
