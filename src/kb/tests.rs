@@ -265,3 +265,39 @@ fn service_entries_parsed_alone_match_the_whole_file() {
         assert_eq!(r.entry_at(&["volumes"]), r.compose().at(&["volumes"]));
     }
 }
+
+#[test]
+fn folded_service_facts_say_what_the_upstream_files_say() {
+    // Read off upstream's files by hand (through their `<<:` merges), so a
+    // wrong reader in `facts` fails here even where the comparison above,
+    // which runs it on both sides, cannot.
+    let kb = Kb::get();
+    let service = |version: &str, name: &str| {
+        let r = kb.release(version.parse().unwrap()).unwrap();
+        r.canonical_services()
+            .iter()
+            .find(|s| s.name == name)
+            .unwrap_or_else(|| panic!("{version} has no {name}"))
+    };
+    let replays = service("24.1.0", "snuba-replays-consumer");
+    assert_eq!(replays.command()[..3], ["consumer", "--storage", "replays"]);
+    assert!(replays.depends_on.contains(&"clickhouse") && replays.depends_on.contains(&"kafka"));
+    assert!(
+        replays
+            .environment
+            .contains(&("SENTRY_EVENT_RETENTION_DAYS", None))
+    );
+    assert_eq!(replays.profiles, None);
+    let web = service("24.1.0", "web");
+    assert!(
+        web.environment
+            .contains(&("SENTRY_EVENT_RETENTION_DAYS", None))
+    );
+    assert!(web.depends_on.contains(&"postgres"));
+    let replays = service("24.8.0", "snuba-replays-consumer");
+    assert_eq!(
+        replays.command()[..3],
+        ["rust-consumer", "--storage", "replays"]
+    );
+    assert_eq!(replays.profiles, Some(&["feature-complete"][..]));
+}
