@@ -37,12 +37,9 @@ pub fn of_service(svc: &Service) -> Facts {
             .iter()
             .map(|k| (k.key.to_string(), k.value.map(str::to_string)))
             .collect(),
-        profiles: svc.get("profiles").map(|p| {
-            p.items()
-                .iter()
-                .filter_map(|i| i.as_str().map(str::to_string))
-                .collect()
-        }),
+        profiles: svc
+            .get("profiles")
+            .map(|p| p.strings().into_iter().map(str::to_string).collect()),
         depends_on: keyed("depends_on")
             .iter()
             .map(|k| k.key.to_string())

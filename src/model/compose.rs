@@ -6,7 +6,7 @@
 use std::collections::{HashMap, HashSet};
 
 use crate::model::FileId;
-use crate::parse::yaml::{NodeId, NodeKind, ScalarStyle, YamlDoc};
+use crate::parse::yaml::{NodeId, NodeKind, SCAN_LIMIT, ScalarStyle, YamlDoc};
 use crate::source::Span;
 
 /// Values (and keys) aliases may add to an effective configuration, beyond
@@ -104,6 +104,11 @@ impl Value {
 
     pub fn entry(&self, key: &str) -> Option<&Entry> {
         self.entries().iter().find(|e| e.key == key)
+    }
+
+    /// The scalar items of a sequence (`profiles`, a `command` list).
+    pub fn strings(&self) -> Vec<&str> {
+        self.items().iter().filter_map(Value::as_str).collect()
     }
 
     pub fn get(&self, key: &str) -> Option<&Value> {
@@ -216,7 +221,7 @@ pub fn shell_words(s: &str) -> Vec<String> {
     let mut chars = s.chars();
     while let Some(c) = chars.next() {
         match c {
-            ' ' | '\t' | '\n' => {
+            c if BLANKS.contains(&c) => {
                 if in_word {
                     out.push(std::mem::take(&mut cur));
                     in_word = false;
@@ -312,6 +317,11 @@ impl Service {
 
     pub fn image(&self) -> Option<&str> {
         self.get("image").and_then(Value::as_str)
+    }
+
+    /// The profiles the service is in (empty when it has none).
+    pub fn profiles(&self) -> Vec<&str> {
+        self.get("profiles").map(Value::strings).unwrap_or_default()
     }
 
     pub fn in_file(&self, file: FileId) -> bool {
@@ -668,9 +678,6 @@ fn refusal((file, span): (FileId, Span), values: bool) -> BuildError {
 /// hash index once there are many (hostile maps have 100,000s of keys).
 #[derive(Default)]
 struct EntryIndex(Option<HashMap<String, usize>>);
-
-/// Past this many keys, a hash lookup beats comparing strings one by one.
-const SCAN_LIMIT: usize = 16;
 
 impl EntryIndex {
     #[inline]

@@ -335,12 +335,16 @@ fn fingerprint_into(doc: &YamlDoc, id: NodeId, h: &mut Fnv, depth: usize) {
     }
 }
 
+/// Past this many keys in a mapping, a hash lookup beats comparing keys one
+/// by one (the compose model's mappings switch at the same size).
+pub const SCAN_LIMIT: usize = 16;
+
 /// Keys written twice in one mapping, as (earlier, later) for each repeat:
 /// compose rejects them and a rule reports both. Mappings are nearly always
 /// small enough to compare keys pairwise; large ones use a hash index.
 fn repeated_keys(doc: &YamlDoc, pairs: &[Pair]) -> Vec<(NodeId, NodeId)> {
     let mut out = Vec::new();
-    if pairs.len() <= 16 {
+    if pairs.len() <= SCAN_LIMIT {
         for (i, p) in pairs.iter().enumerate() {
             let Some(k) = doc.scalar(p.key) else { continue };
             if let Some(earlier) = pairs[..i]

@@ -177,7 +177,7 @@ pub fn disabled_reason(install: &Install, service: &Service) -> Option<(String, 
         }
     }
     if let Some(profiles) = service.get("profiles") {
-        let wanted: Vec<&str> = profiles.items().iter().filter_map(Value::as_str).collect();
+        let wanted = profiles.strings();
         if !wanted.is_empty() {
             let active = active_profiles(install);
             if !wanted.iter().any(|p| active.iter().any(|a| a == p)) {

@@ -2,7 +2,7 @@
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::kb::ReleaseView;
-use crate::model::compose::{Compose, Origin, Service, Value};
+use crate::model::compose::{Compose, Origin, Service};
 use crate::rules::helpers::missing_service;
 use crate::rules::{Ctx, FixAvailability, Rule};
 
@@ -101,18 +101,12 @@ fn gated_like_upstream(view: &ReleaseView, svc: &Service, at: Origin) -> bool {
     if profiles.at() != at {
         return false;
     }
-    let names = |v: &Value| -> Vec<String> {
-        v.items()
-            .iter()
-            .filter_map(|i| i.as_str().map(str::to_string))
-            .collect()
-    };
-    let own = names(profiles);
+    let own = profiles.strings();
     let canonical = view.canonical_services(&svc.name);
     !own.is_empty()
         && !canonical.is_empty()
         && canonical.iter().all(|c| {
             let theirs = c.profiles();
-            own.iter().all(|p| theirs.contains(&p.as_str()))
+            own.iter().all(|p| theirs.contains(p))
         })
 }

@@ -32,12 +32,6 @@ fn uses_profiles(r: &Release) -> bool {
         .any(|svc| svc.profiles.is_some())
 }
 
-fn profiles_of(s: &Service) -> Vec<&str> {
-    s.get("profiles")
-        .map(|p| p.items().iter().filter_map(Value::as_str).collect())
-        .unwrap_or_default()
-}
-
 /// `env("COMPOSE_PROFILES") != "feature-complete"`, upstream's switch.
 fn is_upstream_switch(e: &Expr) -> bool {
     matches!(&e.kind, ExprKind::BinOp { op, left, right }
@@ -65,11 +59,11 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     let profiled: Vec<&Service> = compose
         .services
         .iter()
-        .filter(|s| !profiles_of(s).is_empty())
+        .filter(|s| !s.profiles().is_empty())
         .collect();
     let known: BTreeSet<&str> = profiled
         .iter()
-        .flat_map(|s| profiles_of(s))
+        .flat_map(|s| s.profiles())
         .chain([FULL, ERRORS_ONLY])
         .collect();
     let entry = ctx.env_entry("COMPOSE_PROFILES");
@@ -87,7 +81,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     if active.is_empty() {
         if let Some(first) = profiled.first() {
             let names: Vec<&str> = profiled.iter().map(|s| s.name.as_str()).collect();
-            let wanted: Vec<&str> = profiles_of(first);
+            let wanted: Vec<&str> = first.profiles();
             let help = format!(
                 "From 24.7.1 upstream puts the replay, crons, profiling and issue-occurrence services \
                  behind the `{FULL}` profile and sets `COMPOSE_PROFILES={FULL}` in `.env`; without \

@@ -93,7 +93,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         }
         // A profile that is not active disables it anyway: COMPOSE_PROFILES is another rule's.
         if let Some(p) = svc.get("profiles") {
-            let wanted: Vec<&str> = p.items().iter().filter_map(|i| i.as_str()).collect();
+            let wanted = p.strings();
             if !wanted.is_empty() && !wanted.iter().any(|w| active.iter().any(|a| a == w)) {
                 continue;
             }

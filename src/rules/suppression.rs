@@ -16,6 +16,9 @@ use crate::model::{FileId, Install};
 use crate::rules::{Rule, by_code};
 use crate::source::{SourceFile, Span};
 
+/// What starts a suppression comment, after `#`.
+const DIRECTIVE: &str = "sentrylint:";
+
 /// What a suppression covers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Scope {
@@ -76,7 +79,7 @@ pub fn read(install: &Install) -> Vec<Directive> {
         // their comment lines is the dearest part of reading.
         if !comments
             .iter()
-            .any(|c| source.slice(*c).contains("sentrylint:"))
+            .any(|c| source.slice(*c).contains(DIRECTIVE))
         {
             continue;
         }
@@ -132,11 +135,11 @@ fn read_comment(
         let hash = from + found;
         let after = &text[hash + 1..];
         let body = after.trim_start();
-        let Some(rest) = body.strip_prefix("sentrylint:") else {
+        let Some(rest) = body.strip_prefix(DIRECTIVE) else {
             from = hash + 1;
             continue;
         };
-        let rest_at = base + hash + 1 + (after.len() - body.len()) + "sentrylint:".len();
+        let rest_at = base + hash + 1 + (after.len() - body.len()) + DIRECTIVE.len();
         let mut d = parse_directive(rest, rest_at, file, base + hash);
         let line = source.line_index(base + hash);
         d.own_line = lone;
