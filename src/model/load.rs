@@ -531,6 +531,9 @@ mod tests {
             "github-app.private-key",
             "aws_credentials",
             "x-apikey",
+            "x-api-key",
+            "MYSQL_PASSWD",
+            "app.private_key",
             "secret",
         ] {
             assert!(is_secret_name(name), "{name}");

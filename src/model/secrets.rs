@@ -55,21 +55,26 @@ impl Secrets {
     fn of_values(mut values: Vec<&str>, few: usize) -> Secrets {
         values.sort_unstable();
         values.dedup();
-        let searcher = match values.len() {
-            0 => Searcher::None,
-            n if n <= few => Searcher::Few(
+        let one_by_one = |values: &[&str]| {
+            Searcher::Few(
                 values
                     .iter()
                     .map(|v| memchr::memmem::Finder::new(v).into_owned())
                     .collect(),
-            ),
+            )
+        };
+        let searcher = match values.len() {
+            0 => Searcher::None,
+            n if n <= few => one_by_one(&values),
             _ => AhoCorasick::builder()
                 .match_kind(MatchKind::LeftmostLongest)
                 // Built once per install and run over a few KB: a DFA
                 // would cost more to build than it saves in searching.
                 .kind(Some(AhoCorasickKind::ContiguousNFA))
                 .build(&values)
-                .map_or(Searcher::None, Searcher::Many),
+                // Too many values for an automaton: slower, but every
+                // value is still masked.
+                .map_or_else(|_| one_by_one(&values), Searcher::Many),
         };
         Secrets(searcher)
     }
@@ -132,12 +137,13 @@ impl Secrets {
 
     /// Replaces every value in `s` with `****`.
     pub fn scrub(&self, s: &mut String) {
-        if !self.found_in(s) {
+        let found = self.find_all(s);
+        if found.is_empty() {
             return;
         }
         let mut out = String::with_capacity(s.len());
         let mut last = 0;
-        for span in self.find_all(s) {
+        for span in found {
             out.push_str(&s[last..span.start as usize]);
             out.push_str("****");
             last = span.end as usize;
