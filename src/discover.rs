@@ -37,14 +37,19 @@ const KNOWN_FILES: &[&str] = &[
     "config.yml",
 ];
 
+/// The deployment roots under `paths`, in walk order, and the paths that
+/// could not be used (for tests; a run takes them one by one from
+/// [`each_root`]).
+#[cfg(test)]
 pub fn roots(paths: &[PathBuf]) -> (Vec<Root>, Vec<PathProblem>) {
     let mut out = Vec::new();
     let problems = each_root(paths, &mut |root| out.push(root));
     (out, problems)
 }
 
-/// [`roots`], each handed to `found` as soon as it is found (so that
-/// checking can start while the walk goes on); returns the problems.
+/// Every deployment root under `paths`, each handed to `found` as soon as it
+/// is found (so that checking can start while the walk goes on); returns
+/// the paths that could not be used.
 pub fn each_root(paths: &[PathBuf], found: &mut dyn FnMut(Root)) -> Vec<PathProblem> {
     let mut seen: HashSet<PathBuf> = HashSet::new();
     let mut problems = Vec::new();

@@ -5,8 +5,7 @@ use std::io::{Read, Write};
 use crate::RunEnv;
 use crate::cli::{CheckArgs, ColorChoice, CommonArgs, Format, ListFormat};
 use crate::commands::{
-    Job, Overrides, Reported, jobs_for, load_job, map_jobs, map_while_planning, parse_version,
-    plan_each_job,
+    Job, Overrides, Reported, jobs_for, load_job, map_while_planning, parse_version, plan_each_job,
 };
 use crate::diagnostic::Severity;
 use crate::discover;
@@ -68,12 +67,7 @@ pub fn run(
         .then(|| report::human::Layout::new(human_style(common, env)));
     // Each install is loaded, checked and stripped to its text in one go,
     // so a run holds at most a few parse trees at a time.
-    type Checked = (
-        InstallReport,
-        Option<Severity>,
-        Option<std::io::Result<String>>,
-    );
-    let check_job = |job: Job| -> Checked {
+    let check_job = |job: Job| -> std::io::Result<Checked> {
         let (mut install, settings) = load_job(job);
         let mut diagnostics = rules::check(&install, &settings.selection, settings.target_version);
         report::redact(&install, &mut diagnostics);
@@ -82,12 +76,19 @@ pub fn run(
             install,
             diagnostics,
         };
-        let laid_out = layout.as_ref().map(|l| l.install(&report));
-        (report, settings.fail_threshold, laid_out)
+        let laid_out = match &layout {
+            Some(l) => l.install(&report)?,
+            None => String::new(),
+        };
+        Ok(Checked {
+            report,
+            fail_threshold: settings.fail_threshold,
+            laid_out,
+        })
     };
-    let (planned, mut checked) = if from_stdin {
+    let (planned, checked) = if from_stdin {
         match stdin_job(args, &flags, env, err) {
-            Ok(job) => (Ok(Vec::new()), map_jobs(vec![job], check_job)),
+            Ok(job) => (Ok(Vec::new()), vec![check_job(job)]),
             Err(reported) => (Err(reported), Vec::new()),
         }
     } else {
@@ -99,20 +100,18 @@ pub fn run(
     let Ok(path_problems) = planned else {
         return Ok(2);
     };
-    checked.sort_by(|a, b| a.0.install.display_root.cmp(&b.0.install.display_root));
-    let failed = checked.iter().any(|(r, threshold, _)| {
-        threshold.is_some_and(|t| r.diagnostics.iter().any(|d| d.severity >= t))
+    let mut checked = checked.into_iter().collect::<std::io::Result<Vec<_>>>()?;
+    // Installs come back in the order they were checked in.
+    checked.sort_by(|a, b| {
+        let (a, b) = (&a.report.install, &b.report.install);
+        (&a.display_root, &a.root).cmp(&(&b.display_root, &b.root))
     });
-    let mut laid_out = Vec::new();
-    let mut reports = Vec::with_capacity(checked.len());
-    for (r, _, text) in checked {
-        reports.push(r);
-        laid_out.extend(text);
-    }
-    let laid_out: Option<Vec<String>> = match layout {
-        Some(_) => Some(laid_out.into_iter().collect::<std::io::Result<_>>()?),
-        None => None,
-    };
+    let failed = checked.iter().any(|c| {
+        c.fail_threshold
+            .is_some_and(|t| c.report.diagnostics.iter().any(|d| d.severity >= t))
+    });
+    let (reports, laid_out): (Vec<InstallReport>, Vec<String>) =
+        checked.into_iter().map(|c| (c.report, c.laid_out)).unzip();
     if let Some(path) = &common.output
         && let Ok(target) = std::fs::canonicalize(path)
         && let Some(file) = reports
@@ -129,7 +128,7 @@ pub fn run(
         )?;
         return Ok(2);
     }
-    write_report(&reports, laid_out.as_deref(), common, env, out)?;
+    write_report(&reports, &laid_out, common, out)?;
     if common.format == Format::Github
         && let Some(path) = &env.github_step_summary
         && let Err(e) = report::summary::append(&reports, path)
@@ -215,13 +214,21 @@ fn human_style(common: &CommonArgs, env: &RunEnv) -> report::human::Style {
     }
 }
 
+/// An install checked: its report, the severity from which its findings
+/// fail the run, and its findings laid out for people (empty in other
+/// formats).
+struct Checked {
+    report: InstallReport,
+    fail_threshold: Option<Severity>,
+    laid_out: String,
+}
+
 /// Writes the report; `laid_out` holds the human findings already laid
 /// out, install by install.
 fn write_report(
     reports: &[InstallReport],
-    laid_out: Option<&[String]>,
+    laid_out: &[String],
     common: &CommonArgs,
-    env: &RunEnv,
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
     let mut file;
@@ -233,10 +240,7 @@ fn write_report(
         None => out,
     };
     match common.format {
-        Format::Human => match laid_out {
-            Some(texts) => report::human::write_laid_out(reports, texts, target)?,
-            None => report::human::render(reports, target, human_style(common, env))?,
-        },
+        Format::Human => report::human::write_laid_out(reports, laid_out, target)?,
         Format::Concise => report::concise::render(reports, target)?,
         Format::Json => report::json::render(reports, target)?,
         Format::Github => report::github::render(reports, target)?,

@@ -141,7 +141,10 @@ pub fn plan_each_job(
     let mut found = 0;
     let problems = discover::each_root(paths, &mut |root| {
         found += 1;
-        if let Some(job) = planner.job(root) {
+        // After a config error the run stops: no more checking to throw away.
+        if let Some(job) = planner.job(root)
+            && planner.errors.is_empty()
+        {
             planned(job);
         }
     });

@@ -5,8 +5,6 @@ use std::fmt;
 use std::io::{self, Write};
 use std::sync::Arc;
 
-use rayon::prelude::*;
-
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
 
 use crate::diagnostic::{Diagnostic, Severity};
@@ -235,6 +233,9 @@ impl Layout {
 
     /// The findings of one install, laid out.
     pub fn install(&self, r: &InstallReport) -> io::Result<String> {
+        if r.diagnostics.is_empty() {
+            return Ok(String::new());
+        }
         let sources: HashMap<usize, Arc<Snippet>> = masked_sources(&r.install)
             .into_iter()
             .map(|(f, text)| (f, Arc::new(Snippet::new(text))))
@@ -250,15 +251,12 @@ impl Layout {
     }
 }
 
+/// The whole report at once (`check` lays each install out as it is
+/// checked, and writes with [`write_laid_out`]).
+#[cfg(test)]
 pub fn render(reports: &[InstallReport], out: &mut dyn Write, style: Style) -> io::Result<()> {
     let layout = Layout::new(style);
-    // Laying out reports is a tenth of a run over many broken installs:
-    // done on every core, written in order.
-    let texts: io::Result<Vec<String>> = if reports.len() > 1 {
-        reports.par_iter().map(|r| layout.install(r)).collect()
-    } else {
-        reports.iter().map(|r| layout.install(r)).collect()
-    };
+    let texts: io::Result<Vec<String>> = reports.iter().map(|r| layout.install(r)).collect();
     write_laid_out(reports, &texts?, out)
 }
 
