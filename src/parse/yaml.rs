@@ -12,7 +12,7 @@
 
 use std::collections::HashMap;
 
-use crate::source::Span;
+use crate::source::{Span, line_starts};
 
 pub type NodeId = u32;
 
@@ -428,15 +428,6 @@ pub fn parse(src: &str, options: Options) -> Result<YamlDoc, YamlError> {
     p.doc.comments.sort();
     p.doc.comments.dedup();
     Ok(p.doc)
-}
-
-fn line_starts(src: &str) -> Vec<usize> {
-    // Sized for compose files (lines of about 40 bytes); a `char` pattern
-    // searches with memchr.
-    let mut v = Vec::with_capacity(src.len() / 32 + 1);
-    v.push(0);
-    v.extend(src.match_indices('\n').map(|(i, _)| i + 1));
-    v
 }
 
 type PResult<T> = Result<T, YamlError>;

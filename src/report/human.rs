@@ -84,11 +84,7 @@ impl Snippet {
     fn new(text: Arc<String>) -> Snippet {
         let bytes = text.as_bytes();
         let lone_cr = memchr::memchr_iter(b'\r', bytes).any(|i| bytes.get(i + 1) != Some(&b'\n'));
-        let line_starts = (!lone_cr).then(|| {
-            std::iter::once(0)
-                .chain(memchr::memchr_iter(b'\n', bytes).map(|i| i + 1))
-                .collect()
-        });
+        let line_starts = (!lone_cr).then(|| crate::source::line_starts(&text));
         Snippet { text, line_starts }
     }
 }
