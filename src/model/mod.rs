@@ -136,6 +136,16 @@ impl Install {
         interpolate::interpolate(text, &|name| self.var(name).map(str::to_string))
     }
 
+    /// The value of [`Install::interpolate`]; most values have no `$` and
+    /// come back as they are, without a copy.
+    pub fn expand<'t>(&self, text: &'t str) -> std::borrow::Cow<'t, str> {
+        if interpolate::may_change(text) {
+            std::borrow::Cow::Owned(self.interpolate(text).value)
+        } else {
+            std::borrow::Cow::Borrowed(text)
+        }
+    }
+
     /// Where in the file a byte offset of a scalar's decoded text lies, when
     /// the scalar is written without escapes or folding (so offsets map 1:1).
     pub fn scalar_offset(&self, at: compose::Origin, offset_in_value: usize) -> Option<Span> {
@@ -243,7 +253,7 @@ pub(crate) fn detect_release(install: &Install, configured: Option<Version>) -> 
             let Some(image) = svc.get("image") else {
                 continue;
             };
-            let text = install.interpolate(image.as_str().unwrap_or("")).value;
+            let text = install.expand(image.as_str().unwrap_or(""));
             let (repo, tag) = split_image(&text);
             if repo.ends_with("getsentry/sentry")
                 && let Tag::Release(v) = tag

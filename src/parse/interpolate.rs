@@ -50,6 +50,12 @@ fn is_name_char(c: u8) -> bool {
 /// grow without bound. Real values are a few hundred bytes.
 pub const MAX_VALUE_LEN: usize = 1 << 20;
 
+/// Whether interpolating `text` can change it: it references a variable,
+/// or it is long enough to be cut.
+pub fn may_change(text: &str) -> bool {
+    text.contains('$') || text.len() > MAX_VALUE_LEN
+}
+
 /// Interpolates `text`, looking variables up with `lookup`.
 pub fn interpolate(text: &str, lookup: &dyn Fn(&str) -> Option<String>) -> Interpolated {
     let mut out = Interpolated::default();

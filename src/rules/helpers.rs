@@ -249,22 +249,6 @@ pub fn first_party(image: &str) -> Option<(&'static str, &'static str)> {
         .map(|(r, var)| (*r, *var))
 }
 
-/// Whether interpolating `text` can change it: it references a variable,
-/// or it is long enough to be cut.
-pub fn needs_interpolation(text: &str) -> bool {
-    text.contains('$') || text.len() > interpolate::MAX_VALUE_LEN
-}
-
-/// `text` interpolated with the install's env; most values have no `$`
-/// and come back as they are, without a copy.
-pub fn expanded<'t>(install: &Install, text: &'t str) -> std::borrow::Cow<'t, str> {
-    if needs_interpolation(text) {
-        std::borrow::Cow::Owned(install.interpolate(text).value)
-    } else {
-        std::borrow::Cow::Borrowed(text)
-    }
-}
-
 /// A plain unsigned integer, as Python's `int()` would read it (no sign, no spaces inside).
 pub fn parse_days(s: &str) -> Result<i64, String> {
     let t = s.trim();
@@ -617,7 +601,7 @@ pub fn first_party_images<'i>(ctx: &Ctx<'i>) -> Vec<ImageSite<'i>> {
     for svc in &compose.services {
         let Some(v) = svc.get("image") else { continue };
         let Some(raw) = v.as_str() else { continue };
-        let image = if needs_interpolation(raw) {
+        let image = if interpolate::may_change(raw) {
             let interpolated = install.interpolate(raw);
             // `"$SNUBA_IMAGE"` is defined in the env file, and judged there.
             let whole_ref = interpolated

@@ -6,7 +6,7 @@ use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::compose::{Origin, Service};
 use crate::parse::interpolate::references;
 use crate::parse::pyconf::{ExprKind, PyConf, Target};
-use crate::rules::helpers::{RETENTION_KEY, did_you_mean, expanded, first_party, name_list};
+use crate::rules::helpers::{RETENTION_KEY, did_you_mean, first_party, name_list};
 use crate::rules::{Ctx, FixAvailability, Rule};
 use crate::source::Span;
 
@@ -224,7 +224,7 @@ fn sentry_or_snuba(ctx: &Ctx, svc: &Service) -> bool {
     let Some(image) = svc.image() else {
         return false;
     };
-    let image = expanded(ctx.install, image);
+    let image = ctx.install.expand(image);
     matches!(
         &*image,
         "sentry-self-hosted-local" | "sentry-cleanup-self-hosted-local"

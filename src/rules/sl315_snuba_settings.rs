@@ -3,7 +3,7 @@
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::kb::version::Version;
 use crate::model::compose::Origin;
-use crate::rules::helpers::{did_you_mean, expanded, first_party};
+use crate::rules::helpers::{did_you_mean, first_party};
 use crate::rules::{Ctx, FixAvailability, Rule};
 
 pub const RULE: Rule = Rule {
@@ -44,7 +44,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     // Services that share an anchor share one written value: report it once.
     let mut settings: Vec<Setting> = Vec::new();
     for svc in &compose.services {
-        let image = expanded(ctx.install, svc.image().unwrap_or(""));
+        let image = ctx.install.expand(svc.image().unwrap_or(""));
         if first_party(&image).is_none_or(|(repo, _)| repo != "getsentry/snuba") {
             continue;
         }

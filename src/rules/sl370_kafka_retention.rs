@@ -26,7 +26,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         return;
     };
     // How the image maps environment variables to broker settings.
-    let image = ctx.install.interpolate(kafka.image().unwrap_or("")).value;
+    let image = ctx.install.expand(kafka.image().unwrap_or(""));
     let prefix = if image.contains("confluentinc/cp-kafka") {
         "KAFKA_"
     } else if image.contains("bitnami/kafka") {
