@@ -49,9 +49,11 @@ fn knowledge_base_matches_upstream_files() {
     for entry in std::fs::read_dir(&dir).unwrap() {
         let path = entry.unwrap().path();
         let tag: Version = path.file_name().unwrap().to_str().unwrap().parse().unwrap();
-        let release = kb
-            .release(tag)
-            .unwrap_or_else(|| panic!("{tag} is not in the knowledge base"));
+        // Every release the knowledge base claims is compared; upstream
+        // folders it does not describe yet are not its claim.
+        let Some(release) = kb.release(tag) else {
+            continue;
+        };
         // docker-compose.yml
         let upstream = std::fs::read_to_string(path.join("docker-compose.yml")).unwrap();
         let up = crate::parse::yaml::parse(&upstream, Default::default()).unwrap();
@@ -74,7 +76,11 @@ fn knowledge_base_matches_upstream_files() {
         assert_eq!(mine, theirs, "{tag}: .env differs from upstream");
         checked += 1;
     }
-    assert_eq!(checked, 6);
+    assert_eq!(
+        checked,
+        kb.releases.len(),
+        "a known release has no upstream folder"
+    );
 }
 
 #[test]
