@@ -36,7 +36,7 @@ fn main() {
     };
     let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let kb = Kb::get();
-    let releases: Vec<_> = kb.releases.iter().filter(|r| !r.avoid).collect();
+    let releases: Vec<_> = kb.releases.iter().filter(|r| r.avoid.is_none()).collect();
     let mut broken = 0;
     for i in 0..count {
         let r = releases[i % releases.len()];

@@ -51,35 +51,44 @@ pub fn write_files(dir: &Path, files: &[(&str, String)]) {
 
 /// A pristine install of an upstream release as install.sh leaves it: the
 /// upstream docker-compose.yml and .env, config.yml from config.example.yml
-/// with a generated key, and the release's example sentry.conf.py. `None`
-/// when ../shared is absent.
+/// with a generated key, the release's example sentry.conf.py, and the
+/// tracked files compose mounts that sentrylint reads (taskbroker's config).
+/// `None` when ../shared is absent.
 pub fn pristine_upstream(tag: &str) -> Option<tempfile::TempDir> {
     let up = shared_upstream()?.join(tag);
     let tmp = tempfile::tempdir().unwrap();
     let read = |rel: &str| std::fs::read_to_string(up.join(rel)).unwrap();
     let config = read("sentry/config.example.yml")
         .replace("'!!changeme!!'", &format!("'{TEST_SECRET_KEY}'"));
-    let conf = std::fs::read_to_string(
-        repo()
-            .join("testdata/pristine")
-            .join(tag)
-            .join("sentry.conf.py"),
-    )
-    .unwrap();
-    write_files(
-        tmp.path(),
-        &[
-            ("docker-compose.yml", read("docker-compose.yml")),
-            (".env", read(".env")),
-            ("sentry/config.yml", config),
-            ("sentry/sentry.conf.py", conf),
-        ],
-    );
+    let mut files = vec![
+        ("docker-compose.yml", read("docker-compose.yml")),
+        (".env", read(".env")),
+        ("sentry/config.yml", config),
+        (
+            "sentry/sentry.conf.py",
+            read("sentry/sentry.conf.example.py"),
+        ),
+    ];
+    if up.join("taskbroker/config.yml").exists() {
+        files.push(("taskbroker/config.yml", read("taskbroker/config.yml")));
+    }
+    write_files(tmp.path(), &files);
     Some(tmp)
 }
 
-/// A pristine install of any release from the knowledge base alone
-/// (compose and .env; no sentry.conf.py unless a reference one exists).
+/// The release folders of ../shared/upstream, oldest first.
+pub fn upstream_releases() -> Option<Vec<Version>> {
+    let mut out: Vec<Version> = std::fs::read_dir(shared_upstream()?)
+        .unwrap()
+        .filter_map(|e| e.unwrap().file_name().to_str()?.parse().ok())
+        .collect();
+    out.sort();
+    Some(out)
+}
+
+/// A pristine install of any release from the knowledge base alone:
+/// compose and .env rendered from it, and the release's example
+/// sentry.conf.py when ../shared has it.
 pub fn pristine_from_kb(version: Version) -> tempfile::TempDir {
     let kb = crate::kb::Kb::get();
     let r = kb.release(version).unwrap();
@@ -88,11 +97,11 @@ pub fn pristine_from_kb(version: Version) -> tempfile::TempDir {
         ("docker-compose.yml", r.compose_text.to_string()),
         (".env", r.env_text()),
     ];
-    let conf = repo()
-        .join("testdata/pristine")
-        .join(version.to_string())
-        .join("sentry.conf.py");
-    if let Ok(text) = std::fs::read_to_string(conf) {
+    let example = shared_upstream().map(|d| {
+        d.join(version.to_string())
+            .join("sentry/sentry.conf.example.py")
+    });
+    if let Some(text) = example.and_then(|p| std::fs::read_to_string(p).ok()) {
         files.push(("sentry/sentry.conf.py", text));
     }
     write_files(tmp.path(), &files);

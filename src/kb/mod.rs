@@ -4,6 +4,7 @@
 
 pub mod facts;
 pub mod fold;
+pub mod import;
 pub mod tree;
 pub mod version;
 
@@ -20,8 +21,9 @@ struct ReleaseData {
     version: Version,
     date: Option<&'static str>,
     hard_stop: bool,
-    avoid: bool,
+    avoid: Option<&'static str>,
     notes: &'static [&'static str],
+    env_custom_layers: bool,
     /// The canonical docker-compose.yml.
     compose: &'static str,
     env: &'static [EnvData],
@@ -30,6 +32,7 @@ struct ReleaseData {
     cache_backend: &'static str,
     cache_options: &'static [&'static str],
     cache_options_python: Option<&'static str>,
+    config_values: &'static [(&'static str, &'static str)],
     cli: CliFacts,
     renames: &'static [RenameData],
     /// Fingerprints of the `x-*` blocks, services and volumes, by path.
@@ -130,10 +133,13 @@ pub struct Release {
     pub version: Version,
     pub date: Option<String>,
     pub hard_stop: bool,
-    /// The docs say not to deploy this release.
-    pub avoid: bool,
+    /// The docs say not to deploy this release, and why.
+    pub avoid: Option<String>,
     /// Manual actions and news for an upgrade to this release.
     pub notes: Vec<String>,
+    /// Compose reads `.env` and then `.env.custom` over it (else
+    /// `.env.custom` replaces `.env`).
+    pub env_custom_layers: bool,
     /// The canonical docker-compose.yml, as sentrylint would write it.
     pub compose_text: &'static str,
     /// Services of the canonical compose file, in its order.
@@ -148,6 +154,8 @@ pub struct Release {
     pub cache_options: Vec<String>,
     /// The OPTIONS dict as the example writes it.
     pub cache_options_python: Option<String>,
+    /// `sentry/config.example.yml`'s scalars: dotted path, value.
+    pub config_values: &'static [(&'static str, &'static str)],
     pub cli: CliFacts,
     /// Services renamed or split in this release.
     pub renames: Vec<Rename>,
@@ -172,8 +180,9 @@ impl Release {
             version: d.version,
             date: d.date.map(str::to_string),
             hard_stop: d.hard_stop,
-            avoid: d.avoid,
+            avoid: d.avoid.map(str::to_string),
             notes: d.notes.iter().map(|s| s.to_string()).collect(),
+            env_custom_layers: d.env_custom_layers,
             compose_text: d.compose,
             services: d
                 .entries
@@ -205,6 +214,7 @@ impl Release {
             cache_backend: d.cache_backend.into(),
             cache_options: d.cache_options.iter().map(|s| s.to_string()).collect(),
             cache_options_python: d.cache_options_python.map(str::to_string),
+            config_values: d.config_values,
             cli: d.cli,
             renames: d
                 .renames
@@ -297,6 +307,14 @@ impl Release {
 
     pub fn setting(&self, name: &str) -> Option<&SettingFact> {
         self.settings.iter().find(|s| s.name == name)
+    }
+
+    /// The value `sentry/config.example.yml` gives the dotted `path`.
+    pub fn config_example_value(&self, path: &str) -> Option<&'static str> {
+        self.config_values
+            .iter()
+            .find(|(p, _)| *p == path)
+            .map(|(_, v)| *v)
     }
 
     /// The `.env` file of a pristine install.

@@ -7,7 +7,7 @@ fn knowledge_base_loads_and_orders_releases() {
     let kb = Kb::get();
     let versions: Vec<String> = kb.releases.iter().map(|r| r.version.to_string()).collect();
     for v in [
-        "23.4.0", "23.6.2", "23.11.0", "24.1.0", "24.1.2", "24.8.0", "25.5.1",
+        "23.4.0", "23.6.2", "23.11.0", "24.1.0", "24.1.2", "24.8.0", "25.5.1", "26.8.0",
     ] {
         assert!(versions.contains(&v.to_string()), "missing {v}");
     }
@@ -17,7 +17,11 @@ fn knowledge_base_loads_and_orders_releases() {
         .filter(|r| r.hard_stop)
         .map(|r| r.version.to_string())
         .collect();
-    assert_eq!(stops, ["23.6.2", "23.11.0", "24.8.0", "25.5.1"]);
+    // selfhosted-versions-2.md §1.
+    assert_eq!(
+        stops,
+        ["23.6.2", "23.11.0", "24.8.0", "25.5.1", "26.5.1", "26.7.0"]
+    );
     let mut sorted = kb.releases.iter().map(|r| r.version).collect::<Vec<_>>();
     sorted.sort();
     assert_eq!(
@@ -74,6 +78,54 @@ fn knowledge_base_matches_upstream_files() {
             .map(|e| (e.key.as_str(), e.value.as_str()))
             .collect();
         assert_eq!(mine, theirs, "{tag}: .env differs from upstream");
+        // The example sentry.conf.py and config.example.yml.
+        let example = std::fs::read_to_string(path.join("sentry/sentry.conf.example.py")).unwrap();
+        let facts = crate::kb::import::conf_facts(&example).unwrap();
+        assert_eq!(release.features, facts.features, "{tag}: feature flags");
+        assert_eq!(
+            release.cache_backend, facts.cache_backend,
+            "{tag}: cache backend"
+        );
+        assert_eq!(
+            release.cache_options, facts.cache_options,
+            "{tag}: cache options"
+        );
+        let conf = crate::parse::pyconf::parse(&example);
+        for s in &release.settings {
+            let value = match s.name.split_once('[') {
+                Some(("SENTRY_FEATURES", rest)) => {
+                    let key = rest.trim_end_matches(']').trim_matches(['"', '\'']);
+                    assert!(
+                        conf.feature(key).is_some(),
+                        "{tag}: the example lacks {}",
+                        s.name
+                    );
+                    continue;
+                }
+                Some((base, rest)) => {
+                    let key = rest.trim_end_matches(']').trim_matches(['"', '\'']);
+                    conf.item(base, key)
+                }
+                None => conf.setting(&s.name),
+            };
+            let value = value.unwrap_or_else(|| panic!("{tag}: the example lacks {}", s.name));
+            if let Some(expected) = &s.value {
+                assert_eq!(
+                    value.value.as_str(),
+                    Some(expected.as_str()),
+                    "{tag}: {}",
+                    s.name
+                );
+            }
+        }
+        let config = std::fs::read_to_string(path.join("sentry/config.example.yml")).unwrap();
+        let values = crate::kb::import::config_values(&config).unwrap();
+        let mine: Vec<(String, String)> = release
+            .config_values
+            .iter()
+            .map(|(p, v)| (p.to_string(), v.to_string()))
+            .collect();
+        assert_eq!(mine, values, "{tag}: config.example.yml");
         checked += 1;
     }
     assert_eq!(
@@ -86,18 +138,27 @@ fn knowledge_base_matches_upstream_files() {
 #[test]
 fn views_between_releases_use_both_sides() {
     let kb = Kb::get();
-    // 24.5.0 is not in the knowledge base: 24.1.2 and 24.8.0 bracket it.
-    let v = kb.view("24.5.0".parse().unwrap()).unwrap();
+    // 26.7.3 was never released: 26.7.2 and 26.8.0 bracket it.
+    let v = kb.view("26.7.3".parse().unwrap()).unwrap();
     assert!(v.exact().is_none());
-    assert_eq!(v.lower.version.to_string(), "24.1.2");
-    assert_eq!(v.upper.version.to_string(), "24.8.0");
-    // zookeeper exists on one side only: neither required nor obsolete.
-    assert!(!v.requires_service("zookeeper"));
-    assert!(v.allows_service("zookeeper"));
-    assert!(v.requires_service("snuba-replays-consumer"));
+    assert_eq!(v.lower.version.to_string(), "26.7.2");
+    assert_eq!(v.upper.version.to_string(), "26.8.0");
+    // A service on one side only is neither required nor obsolete.
+    let one_side: Vec<&str> = v
+        .lower
+        .services
+        .iter()
+        .copied()
+        .filter(|s| !v.upper.has_service(s))
+        .collect();
+    assert!(!one_side.is_empty());
+    for s in one_side {
+        assert!(!v.requires_service(s) && v.allows_service(s), "{s}");
+    }
+    assert!(v.requires_service("web"));
     assert!(!v.allows_service("ingest-consumer"));
     assert!(kb.view("22.1.0".parse().unwrap()).is_none());
-    assert!(kb.view("26.1.0".parse().unwrap()).is_none());
+    assert!(kb.view("99.1.0".parse().unwrap()).is_none());
 }
 
 #[test]
@@ -133,20 +194,20 @@ fn facts_follow_the_documented_timeline() {
     );
 }
 
-/// The release files, read now (the build script read the same ones).
+/// The release files, read now (the build script read the same ones), named
+/// by their path under migrations/.
 fn release_files() -> Vec<(String, String)> {
-    let dir = crate::testing::repo().join("migrations/releases");
-    let mut files: Vec<(String, String)> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
-        .map(|p| {
-            (
-                p.file_name().unwrap().to_str().unwrap().to_string(),
-                std::fs::read_to_string(&p).unwrap(),
-            )
-        })
-        .collect();
+    let mut files = Vec::new();
+    for sub in ["derived", "releases"] {
+        let dir = crate::testing::repo().join("migrations").join(sub);
+        for e in std::fs::read_dir(&dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.extension().is_some_and(|x| x == "toml") {
+                let name = format!("{sub}/{}", p.file_name().unwrap().to_str().unwrap());
+                files.push((name, std::fs::read_to_string(&p).unwrap()));
+            }
+        }
+    }
     files.sort();
     files
 }
@@ -174,33 +235,61 @@ fn the_build_script_folded_the_current_files() {
 #[test]
 fn invalid_release_files_are_refused_with_the_file_and_the_reason() {
     let files = release_files();
-    let base = files.iter().find(|(n, _)| n == "23.4.0.toml").unwrap();
+    let base: Vec<(&str, &str)> = files
+        .iter()
+        .filter(|(n, _)| n.ends_with("/23.4.0.toml"))
+        .map(|(n, t)| (n.as_str(), t.as_str()))
+        .collect();
     let bad = [
         (
-            "23.5.0.toml",
+            "derived/23.5.0.toml",
             "version = \"23.5.0\"\n[[compose]]\npath = \"services.nope.command\"\nyaml = \"command: x\\n\"\n",
             "does not exist",
         ),
         (
-            "23.5.0.toml",
+            "derived/23.5.0.toml",
             "version = \"23.5.0\"\n[[compose]]\npath = \"services.x\"\nafter = \"nope\"\nyaml = \"x:\\n  image: a\\n\"\n",
             "no such entry",
         ),
         (
-            "23.5.0.toml",
+            "derived/23.5.0.toml",
             "version = \"23.5.0\"\nbogus = 1\n",
             "unknown field",
         ),
-        ("23.6.0.toml", "version = \"23.5.0\"\n", "declares version"),
         (
-            "23.5.0.toml",
+            "derived/23.6.0.toml",
+            "version = \"23.5.0\"\n",
+            "declares version",
+        ),
+        (
+            "releases/23.5.0.toml",
+            "version = \"23.5.0\"\n[sentry_conf]\ncache_backend = \"x\"\n",
+            "derived from upstream",
+        ),
+        (
+            "derived/23.5.0.toml",
+            "version = \"23.5.0\"\n[[compose]]\npath = \"services.x\"\nafter = \"web\"\nbefore = \"web\"\nyaml = \"x:\\n  image: a\\n\"\n",
+            "both",
+        ),
+        (
+            "derived/23.5.0.toml",
             "version = \"23.5.0\"\n[[env.remove]]\nkey = \"NOPE\"\n",
             "cannot remove",
         ),
     ];
     for (name, text, why) in bad {
-        let e = fold::fold(&[(base.0.as_str(), base.1.as_str()), (name, text)]).unwrap_err();
-        assert!(e.contains(name) && e.contains(why), "{e}");
+        let mut inputs = base.clone();
+        inputs.push((name, text));
+        // A hand-written file is judged with its release's derived one.
+        let derived_550 = "version = \"23.5.0\"\n[sentry_conf]\ncache_backend = \"y\"\n";
+        if name.starts_with("releases/") {
+            inputs.push(("derived/23.5.0.toml", derived_550));
+        }
+        let Err(e) = fold::fold(&inputs) else {
+            panic!("{name} was accepted: {text}");
+        };
+        let file = name.rsplit('/').next().unwrap();
+        assert!(e.contains(file) && e.contains(why), "{e}");
     }
 }
 
@@ -306,4 +395,31 @@ fn folded_service_facts_say_what_the_upstream_files_say() {
         ["rust-consumer", "--storage", "replays"]
     );
     assert_eq!(replays.profiles, Some(&["feature-complete"][..]));
+}
+
+#[test]
+fn derived_files_are_what_the_importer_makes_of_upstream() {
+    let Some(dir) = crate::testing::shared_upstream() else {
+        crate::testing::skipped_without_shared();
+        return;
+    };
+    let migrations = crate::testing::repo().join("migrations");
+    let hand = crate::kb::import::hand_files(&migrations).unwrap();
+    let derived = crate::kb::import::derive_all(&dir, &hand).unwrap();
+    for (v, text) in &derived {
+        let committed = std::fs::read_to_string(migrations.join(format!("derived/{v}.toml")))
+            .unwrap_or_default();
+        assert!(
+            committed == *text,
+            "migrations/derived/{v}.toml is not what the importer makes of upstream's files: run `cargo run --example import-release`"
+        );
+    }
+    let files = std::fs::read_dir(migrations.join("derived"))
+        .unwrap()
+        .count();
+    assert_eq!(
+        files,
+        derived.len(),
+        "a derived file has no upstream release"
+    );
 }

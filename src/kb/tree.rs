@@ -269,13 +269,31 @@ fn node_from(src: &str, doc: &YamlDoc, key: NodeId, value: NodeId) -> CNode {
     }
 }
 
-/// Sets the entry at `path` (replacing in place, or inserting after the
-/// sibling `after`, or last).
+/// Where a new entry goes among its siblings.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Placement<S> {
+    After(S),
+    Before(S),
+    Last,
+}
+
+impl Placement<String> {
+    pub fn as_deref(&self) -> Placement<&str> {
+        match self {
+            Placement::After(s) => Placement::After(s),
+            Placement::Before(s) => Placement::Before(s),
+            Placement::Last => Placement::Last,
+        }
+    }
+}
+
+/// Sets the entry at `path`: replaced in place (comments and all) when it
+/// exists, else inserted where `placement` says.
 pub fn set(
     root: &mut CNode,
     path: &[&str],
-    mut node: CNode,
-    after: Option<&str>,
+    node: CNode,
+    placement: Placement<&str>,
 ) -> Result<(), String> {
     let (last, parents) = path.split_last().ok_or("empty path")?;
     if node.key != *last {
@@ -295,23 +313,21 @@ pub fn set(
         return Err(format!("`{}` is not a mapping", parents.join(".")));
     };
     if let Some(existing) = children.iter_mut().find(|c| c.key == node.key) {
-        if node.comments.is_empty() {
-            node.comments = existing.comments.clone();
-            node.blank_before = existing.blank_before;
-        }
         *existing = Arc::new(node);
         return Ok(());
     }
-    let at = match after {
-        Some(a) => {
-            children.iter().position(|c| c.key == a).ok_or_else(|| {
-                format!(
-                    "`after = \"{a}\"`: no such entry under `{}`",
-                    parents.join(".")
-                )
-            })? + 1
-        }
-        None => children.len(),
+    let sibling = |k: &str, what: &str| {
+        children.iter().position(|c| c.key == k).ok_or_else(|| {
+            format!(
+                "`{what} = \"{k}\"`: no such entry under `{}`",
+                parents.join(".")
+            )
+        })
+    };
+    let at = match placement {
+        Placement::After(a) => sibling(a, "after")? + 1,
+        Placement::Before(b) => sibling(b, "before")?,
+        Placement::Last => children.len(),
     };
     children.insert(at, Arc::new(node));
     Ok(())
@@ -393,41 +409,53 @@ snuba-consumer:
             &mut root,
             &["services"],
             parse_entry("services:\n").unwrap(),
-            None,
+            Placement::Last,
         )
         .unwrap();
         set(
             &mut root,
             &["services", "a"],
             parse_entry("a:\n  x: 1\n").unwrap(),
-            None,
+            Placement::Last,
         )
         .unwrap();
         set(
             &mut root,
             &["services", "c"],
             parse_entry("c:\n  x: 3\n").unwrap(),
-            None,
+            Placement::Last,
         )
         .unwrap();
         set(
             &mut root,
             &["services", "b"],
             parse_entry("b:\n  x: 2\n").unwrap(),
-            Some("a"),
+            Placement::After("a"),
         )
         .unwrap();
         set(
             &mut root,
             &["services", "a", "x"],
             parse_entry("x: 9\n").unwrap(),
-            None,
+            Placement::Last,
         )
         .unwrap();
         assert_eq!(
             root.render_document(),
             "services:\n  a:\n    x: 9\n  b:\n    x: 2\n  c:\n    x: 3\n"
         );
+        set(
+            &mut root,
+            &["services", "z"],
+            parse_entry("z: 0\n").unwrap(),
+            Placement::Before("a"),
+        )
+        .unwrap();
+        assert!(
+            root.render_document()
+                .starts_with("services:\n  z: 0\n  a:")
+        );
+        remove(&mut root, &["services", "z"]).unwrap();
         remove(&mut root, &["services", "b"]).unwrap();
         assert!(remove(&mut root, &["services", "b"]).is_err());
         assert!(
@@ -435,7 +463,7 @@ snuba-consumer:
                 &mut root,
                 &["services", "d"],
                 parse_entry("d: 1\n").unwrap(),
-                Some("nope")
+                Placement::After("nope")
             )
             .is_err()
         );
@@ -444,7 +472,7 @@ snuba-consumer:
                 &mut root,
                 &["services", "e"],
                 parse_entry("f: 1\n").unwrap(),
-                None
+                Placement::Last
             )
             .is_err()
         );

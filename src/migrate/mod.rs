@@ -37,7 +37,7 @@ pub fn plan(kb: &Kb, from: Version, to: Version) -> Result<Plan<'_>, String> {
     let known = || {
         kb.releases
             .iter()
-            .filter(|r| !r.avoid)
+            .filter(|r| r.avoid.is_none())
             .map(|r| r.version.to_string())
             .collect::<Vec<_>>()
             .join(", ")
@@ -48,9 +48,9 @@ pub fn plan(kb: &Kb, from: Version, to: Version) -> Result<Plan<'_>, String> {
             known()
         )
     })?;
-    if target.avoid {
+    if let Some(why) = &target.avoid {
         return Err(format!(
-            "the self-hosted docs say to skip {to} (Django 3 migration issues); migrate to the release after it"
+            "the self-hosted docs say to skip {to} ({why}); migrate to the release after it"
         ));
     }
     if from > to {

@@ -412,6 +412,19 @@ fn plans_refuse_what_cannot_be_done() {
         .map(|s| s.release.version.to_string())
         .collect();
     assert_eq!(steps, ["23.11.0", "24.8.0", "25.5.1"]);
+    // Every hard stop of selfhosted-versions-2.md §1, in order.
+    let p = super::plan(kb, v("23.4.0"), v("26.8.0")).unwrap();
+    let steps: Vec<String> = p
+        .steps
+        .iter()
+        .map(|s| s.release.version.to_string())
+        .collect();
+    assert_eq!(
+        steps,
+        [
+            "23.6.2", "23.11.0", "24.8.0", "25.5.1", "26.5.1", "26.7.0", "26.8.0"
+        ]
+    );
     assert!(
         super::plan(kb, v("24.1.0"), v("23.11.0"))
             .unwrap_err()
@@ -423,9 +436,14 @@ fn plans_refuse_what_cannot_be_done() {
             .contains("skip")
     );
     assert!(
-        super::plan(kb, v("23.4.0"), v("24.5.0"))
+        super::plan(kb, v("23.4.0"), v("26.9.0"))
             .unwrap_err()
             .contains("no facts")
+    );
+    assert!(
+        super::plan(kb, v("25.5.1"), v("25.12.0"))
+            .unwrap_err()
+            .contains("InconsistentMigrationHistory")
     );
     assert!(
         super::plan(kb, v("22.8.0"), v("24.1.0"))
@@ -433,7 +451,7 @@ fn plans_refuse_what_cannot_be_done() {
             .contains("older than")
     );
     // Releases between two known ones plan through the next stop.
-    let p = super::plan(kb, v("24.5.0"), v("25.5.1")).unwrap();
+    let p = super::plan(kb, v("24.5.3"), v("25.5.1")).unwrap();
     assert_eq!(p.steps[0].release.version.to_string(), "24.8.0");
 }
 

@@ -307,10 +307,23 @@ pub fn assemble(
         }
     }
     compose_docs.sort_by_key(|(id, _)| files[*id].kind);
+    let env_layered = crate::model::env_files_layer(
+        options.sentry_version,
+        dotenv.as_ref().map(|(_, e)| e),
+        env_custom.as_ref().map(|(_, e)| e),
+    );
+    let read: Vec<&(FileId, env::EnvFile)> = if env_layered {
+        dotenv.iter().chain(env_custom.iter()).collect()
+    } else {
+        env_custom
+            .as_ref()
+            .or(dotenv.as_ref())
+            .into_iter()
+            .collect()
+    };
     let mut env = HashMap::new();
-    if let Some((f, e)) = env_custom.as_ref().or(dotenv.as_ref()) {
-        let (vars, problem) = effective_env(*f, e);
-        env = vars;
+    for (f, e) in read {
+        let problem = effective_env(*f, e, &mut env);
         if let Some((span, message)) = problem {
             problems.push(Problem {
                 file: Some(*f),
@@ -328,6 +341,7 @@ pub fn assemble(
         compose: None,
         dotenv,
         env_custom,
+        env_layered,
         pyconf,
         config_yml,
         env,

@@ -74,11 +74,15 @@ pub struct Install {
     pub compose: Option<Compose>,
     pub dotenv: Option<(FileId, EnvFile)>,
     pub env_custom: Option<(FileId, EnvFile)>,
+    /// Compose reads `.env` and then `.env.custom` over it (`--env-file .env
+    /// --env-file .env.custom`, from 25.1.0); before, `.env.custom` replaces
+    /// `.env` (see [`env_files_layer`]).
+    pub env_layered: bool,
     /// Shared with other installs whose sentry.conf.py has the same text.
     pub pyconf: Option<(FileId, std::sync::Arc<PyConf>)>,
     pub config_yml: Option<(FileId, YamlDoc)>,
-    /// The effective env: `.env.custom` when it exists (install.sh then reads
-    /// it instead of `.env`), else `.env`.
+    /// The effective env: `.env` with `.env.custom` over it when the release
+    /// layers them, else `.env.custom` when it exists, else `.env`.
     pub env: HashMap<String, EnvBinding>,
     pub release: ReleaseInfo,
     pub problems: Vec<Problem>,
@@ -100,7 +104,8 @@ impl Install {
             .map(|(f, d)| (*f, d))
     }
 
-    /// The env file compose and install.sh read.
+    /// The env file compose and install.sh read last (`.env.custom` when it
+    /// exists): where an operator's settings go.
     pub fn env_file(&self) -> Option<(FileId, &EnvFile)> {
         self.env_custom
             .as_ref()
@@ -125,6 +130,15 @@ impl Install {
         self.pyconf = None;
         self.config_yml = None;
         self.env = HashMap::new();
+    }
+
+    /// The env file entry a binding comes from.
+    pub fn env_binding_entry(&self, binding: &EnvBinding) -> Option<&crate::parse::env::EnvEntry> {
+        [&self.dotenv, &self.env_custom]
+            .into_iter()
+            .flatten()
+            .find(|(f, _)| *f == binding.file)
+            .and_then(|(_, e)| e.entries.get(binding.entry))
     }
 
     pub fn var(&self, name: &str) -> Option<&str> {
@@ -168,15 +182,47 @@ impl Install {
 /// with one line each.
 pub const ENV_EXPANSION_BUDGET: usize = 16 << 20;
 
-/// Builds the effective env from `.env` / `.env.custom`, interpolating each
-/// value with the variables set before it. Past [`ENV_EXPANSION_BUDGET`]
-/// (or the length limit of one value) the rest is refused: the problem names
-/// the first entry that went over.
+/// Whether compose reads `.env` and then `.env.custom` over it, or only
+/// `.env.custom` when it exists. The release's install.sh decides; which
+/// release the checkout is comes from `.env` (the tracked file), else from
+/// `.env.custom`, unless it is configured. When it cannot be told, the files
+/// are layered: a key set in either then counts as set, so no rule claims a
+/// variable is missing on a guess.
+pub fn env_files_layer(
+    configured: Option<Version>,
+    dotenv: Option<&EnvFile>,
+    env_custom: Option<&EnvFile>,
+) -> bool {
+    let (Some(dotenv), Some(custom)) = (dotenv, env_custom) else {
+        return true;
+    };
+    let release = configured.or_else(|| {
+        [dotenv, custom].into_iter().find_map(|e| {
+            match split_image(&e.get("SENTRY_IMAGE")?.value).1 {
+                Tag::Release(v) => Some(v),
+                _ => None,
+            }
+        })
+    });
+    let Some(v) = release else {
+        return true;
+    };
+    let kb = crate::kb::Kb::get();
+    match kb.view(v) {
+        Some(view) => view.lower.env_custom_layers && view.upper.env_custom_layers,
+        None => v > kb.last().version,
+    }
+}
+
+/// Adds the bindings of `env` to `out`, interpolating each value with the
+/// variables set before it. Past [`ENV_EXPANSION_BUDGET`] (or the length
+/// limit of one value) the rest is refused: the problem names the first
+/// entry that went over.
 pub(crate) fn effective_env(
     file: FileId,
     env: &EnvFile,
-) -> (HashMap<String, EnvBinding>, Option<(Span, String)>) {
-    let mut out: HashMap<String, EnvBinding> = HashMap::new();
+    out: &mut HashMap<String, EnvBinding>,
+) -> Option<(Span, String)> {
     let mut spent = 0usize;
     let mut problem = None;
     for (i, entry) in env.entries.iter().enumerate() {
@@ -213,7 +259,7 @@ pub(crate) fn effective_env(
             },
         );
     }
-    (out, problem)
+    problem
 }
 
 /// Tells the Sentry release: configured, else `SENTRY_IMAGE` in the env, else
@@ -229,9 +275,7 @@ pub(crate) fn detect_release(install: &Install, configured: Option<Version>) -> 
         "no `SENTRY_IMAGE` in the env file and no `getsentry/sentry` image in compose",
     );
     if let Some(binding) = install.env.get("SENTRY_IMAGE") {
-        let entry = install
-            .env_file()
-            .and_then(|(_, e)| e.entries.get(binding.entry));
+        let entry = install.env_binding_entry(binding);
         let span = entry.map(|e| e.value_span).unwrap_or_default();
         match split_image(&binding.value).1 {
             Tag::Release(v) => {

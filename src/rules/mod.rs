@@ -254,15 +254,17 @@ impl<'a> Ctx<'a> {
         self.install.compose_doc(FileKind::Compose)
     }
 
-    /// The env file compose reads (`.env.custom` if present, else `.env`).
+    /// The env file compose reads last (`.env.custom` if present, else `.env`).
     pub fn env_file(&self) -> Option<(FileId, &'a EnvFile)> {
         self.install.env_file()
     }
 
-    /// The entry that sets `key` in the env file compose reads.
+    /// The entry whose value compose uses for `key` (from `.env.custom` or,
+    /// when the release layers the files, `.env`).
     pub fn env_entry(&self, key: &str) -> Option<(FileId, &'a EnvEntry)> {
-        let (file, env) = self.env_file()?;
-        env.get(key).map(|e| (file, e))
+        let binding = self.install.env.get(key)?;
+        let entry = self.install.env_binding_entry(binding)?;
+        Some((binding.file, entry))
     }
 
     pub fn pyconf(&self) -> Option<(FileId, &'a PyConf)> {

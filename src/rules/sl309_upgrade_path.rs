@@ -38,12 +38,15 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         out.push(d);
         return;
     }
-    if let Some(r) = target.exact().filter(|r| r.avoid) {
+    if let Some((r, why)) = target
+        .exact()
+        .and_then(|r| r.avoid.as_deref().map(|why| (r, why)))
+    {
         let next = ctx
             .kb
             .releases
             .iter()
-            .find(|n| n.version > r.version && !n.avoid)
+            .find(|n| n.version > r.version && n.avoid.is_none())
             .map(|n| format!("; target {} instead", n.version))
             .unwrap_or_default();
         let mut d = ctx.diag(
@@ -51,9 +54,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             file,
             span,
             format!("the target release `{to}` is one the self-hosted docs say to avoid"),
-            format!(
-                "the docs list {to} among the releases not to deploy (known migration issues){next}"
-            ),
+            format!("the docs list {to} among the releases not to deploy ({why}){next}"),
         );
         d.severity = Severity::Warning;
         out.push(d);

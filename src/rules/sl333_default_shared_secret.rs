@@ -77,12 +77,30 @@ fn is_secret_key_option(key: &str) -> bool {
     matches!(key, "system.secret-key" | "SENTRY_SYSTEM_SECRET_KEY")
 }
 
+/// Upstream's own value at this place (in `.env`, a service's environment
+/// or config.example.yml) in the install's release, or in any release when
+/// the release cannot be told: published in upstream's repository for
+/// services only the install reaches, so not a secret to hide or a
+/// placeholder the operator forgot.
+fn upstream_default(ctx: &Ctx, is_upstream: impl Fn(&crate::kb::Release) -> bool) -> bool {
+    match ctx.view() {
+        Some(v) => [v.lower, v.upper].into_iter().any(is_upstream),
+        None => ctx.kb.releases.iter().any(is_upstream),
+    }
+}
+
 fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     let install = ctx.install;
     // .env and .env.custom
     for (file, env) in install.dotenv.iter().chain(install.env_custom.iter()) {
         for e in &env.entries {
-            if is_secret_name(&e.key) && !is_secret_key_option(&e.key) && is_default(&e.value) {
+            if is_secret_name(&e.key)
+                && !is_secret_key_option(&e.key)
+                && is_default(&e.value)
+                && !upstream_default(ctx, |r| {
+                    r.env_fact(&e.key).is_some_and(|f| f.value == e.value)
+                })
+            {
                 out.push(ctx.diag(
                     &RULE,
                     *file,
@@ -118,7 +136,14 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                 {
                     continue;
                 }
-                if is_default(&install.interpolate(value).value) {
+                let upstream = upstream_default(ctx, |r| {
+                    r.canonical_service(&svc.name).is_some_and(|c| {
+                        c.environment
+                            .iter()
+                            .any(|(k, v)| *k == item.key && *v == Some(&**value))
+                    })
+                });
+                if !upstream && is_default(&install.interpolate(value).value) {
                     out.push(ctx.diag_at(
                         &RULE,
                         at,
@@ -168,16 +193,22 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                 if !is_secret_name(key) || is_secret_key_option(key) || doc.is_null(p.value) {
                     continue;
                 }
+                let dotted = path
+                    .iter()
+                    .chain([&key])
+                    .copied()
+                    .collect::<Vec<_>>()
+                    .join(".");
                 if let Some(value) = doc.scalar(p.value)
                     && is_default(value)
+                    && !upstream_default(ctx, |r| r.config_example_value(&dotted) == Some(value))
                 {
                     out.push(ctx.diag(
                         &RULE,
                         file,
                         doc.node(p.value).span,
                         format!(
-                            "`{}` in sentry/config.yml is a well-known default or placeholder",
-                            path.iter().chain([&key]).copied().collect::<Vec<_>>().join(".")
+                            "`{dotted}` in sentry/config.yml is a well-known default or placeholder"
                         ),
                         HELP,
                     ));
