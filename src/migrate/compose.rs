@@ -38,6 +38,7 @@ pub fn reconcile(install: &Install, kb: &Kb, target: &Release, out: &mut StepCha
         target,
         base,
         renamed: HashMap::new(),
+        added_anchors: Vec::new(),
         out,
     };
     cx.walk(root, target.compose(), &mut Vec::new());
@@ -143,6 +144,9 @@ struct Cx<'a, 'k> {
     base: &'k Release,
     /// Services renamed away: name -> customized keys that could not be carried.
     renamed: HashMap<String, Vec<String>>,
+    /// Anchors that entries this step safely adds define (`x-file-healthcheck`
+    /// defines `file_healthcheck_defaults` for the services it adds next).
+    added_anchors: Vec<String>,
     out: &'a mut StepChanges,
 }
 
@@ -237,12 +241,17 @@ impl Cx<'_, '_> {
                 self.base.version
             ));
         }
-        let missing = yaml_ops::missing_anchors(child, self.doc);
+        let mut missing = yaml_ops::missing_anchors(child, self.doc);
+        missing.retain(|a| !self.added_anchors.contains(a));
         if !missing.is_empty() {
             reason = Some(format!(
                 "it uses the anchor `{}`, which this file does not define",
                 missing.join("`, `")
             ));
+        }
+        if reason.is_none() {
+            let (entry_doc, _) = parsed(child);
+            self.added_anchors.extend(entry_doc.anchors.keys().cloned());
         }
         self.out.push(match reason {
             None => Fix::safe(title, vec![edit]),

@@ -5,15 +5,10 @@
 
 use super::StepChanges;
 use crate::fix::{Fix, env_ops};
-use crate::kb::version::Version;
 use crate::kb::{EnvFact, Kb, Release};
 use crate::model::Install;
 use crate::parse::env::EnvFile;
 use crate::source::FileKind;
-
-/// install.sh up to 24.x reads `.env.custom` instead of `.env` when it exists
-/// (its later merge of the two, self-hosted#3564, has no verified first tag).
-const ENV_CUSTOM_REPLACES_UNTIL: Version = Version::new(25, 0, 0);
 
 pub fn reconcile(install: &Install, kb: &Kb, target: &Release, out: &mut StepChanges) {
     let source = install.release.version.and_then(|v| kb.view(v));
@@ -24,7 +19,8 @@ pub fn reconcile(install: &Install, kb: &Kb, target: &Release, out: &mut StepCha
         for (i, fact) in target.env.iter().enumerate() {
             match env.get(&fact.key) {
                 None => {
-                    if custom && target.version >= ENV_CUSTOM_REPLACES_UNTIL {
+                    // Layered over `.env`, `.env.custom` needs only what it changes.
+                    if custom && target.env_custom_layers {
                         continue;
                     }
                     let after: Vec<&str> = target.env[..i]
@@ -77,7 +73,7 @@ pub fn reconcile(install: &Install, kb: &Kb, target: &Release, out: &mut StepCha
                     let edit = env_ops::set_value(file, entry, &fact.value);
                     let title = format!("Set `{}={}` in {}", fact.key, fact.value, src.display);
                     if let Some(prefix) = fact.tracking_prefix() {
-                        if entry.value.starts_with(prefix) {
+                        if is_upstream_image(kb, &fact.key, &entry.value) {
                             out.push(Fix::safe(title, vec![edit]));
                         } else {
                             out.push(Fix::unsafe_edits(
@@ -118,6 +114,16 @@ pub fn reconcile(install: &Install, kb: &Kb, target: &Release, out: &mut StepCha
 /// `getsentry/sentry:23.4.0` for a `{version}` fact: a value any release would write.
 fn is_tracking_value(fact: &EnvFact, value: &str) -> bool {
     fact.tracking_prefix().is_some_and(|p| value.starts_with(p))
+}
+
+/// The value names the image some release's `.env` names for `key`, at any
+/// tag: `getsentry/sentry:25.6.2` and `ghcr.io/getsentry/sentry:25.7.0` are
+/// the same upstream image, moved to another registry in 25.7.0.
+fn is_upstream_image(kb: &Kb, key: &str, value: &str) -> bool {
+    kb.releases
+        .iter()
+        .filter_map(|r| r.env_fact(key)?.tracking_prefix())
+        .any(|p| value.starts_with(p))
 }
 
 /// Every value upstream's .env gave `key`, over all releases.

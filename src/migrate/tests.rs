@@ -7,10 +7,10 @@ use crate::model::load::{LoadOptions, load_root};
 use crate::rules::{RuleSelection, check};
 use crate::testing::{cli, pristine_upstream, shared_upstream, write_files};
 
-/// `fix --to VERSION --write` until the dry run has nothing left (at most 6 rounds).
+/// `fix --to VERSION --write` until the dry run has nothing left (at most 10 rounds).
 fn migrate_fully(dir: &Path, to: &str, extra: &[&str]) -> usize {
     let d = dir.to_str().unwrap();
-    for round in 0..6 {
+    for round in 0..10 {
         let (code, _, err) = cli(&[&["fix", "--to", to, d], extra].concat());
         if code == 0 {
             return round;
@@ -19,7 +19,7 @@ fn migrate_fully(dir: &Path, to: &str, extra: &[&str]) -> usize {
         let (code, _, err) = cli(&[&["fix", "--to", to, "--write", d], extra].concat());
         assert_eq!(code, 0, "--write failed: {err}");
     }
-    panic!("the migration to {to} did not finish in 6 steps");
+    panic!("the migration to {to} did not finish in 10 steps");
 }
 
 /// A value in a form where equal configurations print equal.
@@ -161,6 +161,57 @@ fn pristine_installs_migrate_to_upstream_24_1_0() {
         let (code, out, _) = cli(&["fix", "--to", "24.1.0", dir.path().to_str().unwrap()]);
         assert_eq!((code, out.as_str()), (0, ""), "from {from}: not idempotent");
     }
+}
+
+#[test]
+fn pristine_installs_migrate_to_upstream_26_8_0() {
+    let Some(up) = shared_upstream() else {
+        crate::testing::skipped_without_shared();
+        return;
+    };
+    let target = pristine_upstream("26.8.0").unwrap();
+    let kb = crate::kb::Kb::get();
+    let r = kb.release("26.8.0".parse().unwrap()).unwrap();
+    let mut failures = Vec::new();
+    for from in [
+        "23.4.0", "24.1.0", "24.8.0", "25.5.1", "25.10.0", "26.1.0", "26.5.1",
+    ] {
+        let dir = pristine_upstream(from).unwrap();
+        let steps = crate::migrate::plan(kb, from.parse().unwrap(), r.version)
+            .unwrap()
+            .steps
+            .len();
+        assert_eq!(
+            migrate_fully(dir.path(), "26.8.0", &[]),
+            steps,
+            "from {from}"
+        );
+        let mut problems = compose_differences(dir.path(), target.path(), &[]);
+        if env_pairs(&dir.path().join(".env")) != env_pairs(&up.join("26.8.0/.env")) {
+            problems.push(".env differs from upstream's".into());
+        }
+        problems.extend(version_findings(dir.path()));
+        let conf = crate::parse::pyconf::parse(
+            &std::fs::read_to_string(dir.path().join("sentry/sentry.conf.py")).unwrap(),
+        );
+        for f in &r.features {
+            if conf.feature(f).is_none() {
+                problems.push(format!("sentry.conf.py lacks {f}"));
+            }
+        }
+        let backend = conf.lookup("CACHES", &["default", "BACKEND"]);
+        if backend.and_then(|(e, _)| e.as_str()) != Some(r.cache_backend.as_str()) {
+            problems.push("sentry.conf.py keeps another cache backend".into());
+        }
+        let (code, out, _) = cli(&["fix", "--to", "26.8.0", dir.path().to_str().unwrap()]);
+        if (code, out.as_str()) != (0, "") {
+            problems.push("a second run still has changes".into());
+        }
+        if !problems.is_empty() {
+            failures.push(format!("from {from}:\n  {}", problems.join("\n  ")));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
 /// An install with an operator's customizations: comments, an own service,
