@@ -122,6 +122,12 @@ fn main() {
         writeln!(out, "        avoid: {:?},", r.avoid.as_deref()).unwrap();
         writeln!(out, "        notes: &{:?},", r.notes).unwrap();
         writeln!(out, "        env_custom_layers: {},", r.env_custom_layers).unwrap();
+        writeln!(
+            out,
+            "        cache_backend_required: {},",
+            r.cache_backend_required
+        )
+        .unwrap();
         writeln!(out, "        compose: {compose:?},").unwrap();
         out.push_str("        env: &[\n");
         for e in &r.env {

@@ -22,6 +22,10 @@ struct ReleaseFile {
     avoid: Option<String>,
     #[serde(default)]
     notes: Vec<String>,
+    /// install.sh refuses memcached backends other than the example's from
+    /// this release on.
+    #[serde(default)]
+    cache_backend_required: bool,
     /// How install.sh and compose read `.env.custom` from this release on:
     /// `replaces` `.env`, or `layers` over it.
     env_custom: Option<EnvCustom>,
@@ -189,6 +193,8 @@ pub struct Folded {
     pub notes: Vec<String>,
     /// Compose reads `.env` and then `.env.custom` over it.
     pub env_custom_layers: bool,
+    /// install.sh refuses memcached backends other than the example's.
+    pub cache_backend_required: bool,
     pub compose: CNode,
     pub env: Vec<EnvFact>,
     pub features: Vec<String>,
@@ -401,6 +407,8 @@ pub fn fold(inputs: &[(&str, &str)]) -> Result<Vec<Folded>, String> {
             avoid: file.avoid,
             notes: file.notes,
             env_custom_layers,
+            cache_backend_required: file.cache_backend_required
+                || prev.is_some_and(|p| p.cache_backend_required),
             compose,
             env,
             features,
@@ -461,6 +469,7 @@ fn merge(mut d: ReleaseFile, h: Option<ReleaseFile>) -> Result<ReleaseFile, Stri
     }
     d.date = one(d.date, h.date, "date")?;
     d.hard_stop |= h.hard_stop;
+    d.cache_backend_required |= h.cache_backend_required;
     d.avoid = one(d.avoid, h.avoid, "avoid")?;
     d.notes.extend(h.notes);
     d.cli = one(d.cli, h.cli, "cli")?;

@@ -24,6 +24,7 @@ struct ReleaseData {
     avoid: Option<&'static str>,
     notes: &'static [&'static str],
     env_custom_layers: bool,
+    cache_backend_required: bool,
     /// The canonical docker-compose.yml.
     compose: &'static str,
     env: &'static [EnvData],
@@ -140,6 +141,9 @@ pub struct Release {
     /// Compose reads `.env` and then `.env.custom` over it (else
     /// `.env.custom` replaces `.env`).
     pub env_custom_layers: bool,
+    /// install.sh (check-memcached-backend.sh) refuses memcached backends
+    /// other than the example's.
+    pub cache_backend_required: bool,
     /// The canonical docker-compose.yml, as sentrylint would write it.
     pub compose_text: &'static str,
     /// Services of the canonical compose file, in its order.
@@ -183,6 +187,7 @@ impl Release {
             avoid: d.avoid.map(str::to_string),
             notes: d.notes.iter().map(|s| s.to_string()).collect(),
             env_custom_layers: d.env_custom_layers,
+            cache_backend_required: d.cache_backend_required,
             compose_text: d.compose,
             services: d
                 .entries

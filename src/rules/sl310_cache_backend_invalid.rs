@@ -74,6 +74,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                 .with_fix(fix),
             );
         }
+        refused_by_install_sh(ctx, file, backend, options, out);
         return;
     }
     // MemcachedCache.
@@ -145,6 +146,86 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         .with_fix(fix);
     d.severity = Severity::Warning;
     out.push(d);
+}
+
+/// PyMemcacheCache (or another backend an older example used) on a release
+/// whose install.sh accepts only its own example's backend: 26.5.1's
+/// check-memcached-backend.sh rewrites it only when the operator agrees and
+/// exits otherwise.
+fn refused_by_install_sh(
+    ctx: &Ctx,
+    file: FileId,
+    backend: &Expr,
+    options: Option<&Expr>,
+    out: &mut Vec<Diagnostic>,
+) {
+    let (Some(view), Some(current)) = (ctx.view(), backend.as_str()) else {
+        return;
+    };
+    let releases = [view.lower, view.upper];
+    if !releases.iter().all(|r| r.cache_backend_required)
+        || view.cache_backends().contains(&current)
+        || view.lower.cache_backend != view.upper.cache_backend
+    {
+        return;
+    }
+    let target = view.lower;
+    let since = ctx
+        .kb
+        .releases
+        .iter()
+        .find(|r| r.cache_backend == target.cache_backend && r.cache_backend_required)
+        .map_or(target.version, |r| r.version);
+    let src = ctx.install.file(file);
+    // Upstream's own OPTIONS of an earlier example move to the release's.
+    let options_are_upstream = options.is_some_and(|o| {
+        let text = squeezed(src.slice(o.span));
+        ctx.kb.releases.iter().any(|r| {
+            r.cache_options_python
+                .as_deref()
+                .is_some_and(|p| squeezed(p) == text)
+        })
+    });
+    let fix = match (
+        py_ops::replace_string(file, src, backend.span, &target.cache_backend),
+        options.filter(|_| options_are_upstream),
+        target.cache_options_python.as_deref(),
+    ) {
+        (Some(b), Some(o), Some(wanted)) => Some(Fix::safe(
+            format!(
+                "Use `{}` as the {} example does",
+                target.cache_backend, target.version
+            ),
+            vec![b, py_ops::replace_expr(file, o.span, wanted)],
+        )),
+        _ => None,
+    };
+    out.push(
+        ctx.diag(
+            &RULE,
+            file,
+            backend.span,
+            format!(
+                "`{current}` is refused by install.sh on Sentry {}",
+                view.describe()
+            ),
+            format!(
+                "from {since} install.sh's check-memcached-backend.sh accepts only `{}`: it rewrites \
+                 the file when you agree (or pass --apply-automatic-config-updates) and otherwise \
+                 exits 1, so the upgrade stops. Set `\"BACKEND\": \"{}\"` with {} as OPTIONS, as \
+                 the release's example does (self-hosted#4301, #4338)",
+                target.cache_backend,
+                target.cache_backend,
+                shown(target.cache_options_python.as_deref())
+            ),
+        )
+        .with_fix(fix),
+    );
+}
+
+/// Python text without its whitespace, to compare dict literals.
+fn squeezed(text: &str) -> String {
+    text.chars().filter(|c| !c.is_whitespace()).collect()
 }
 
 /// The release only has PyMemcacheCache (on both sides of the view).
