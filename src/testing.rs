@@ -81,9 +81,15 @@ pub fn pristine_upstream(tag: &str) -> Option<tempfile::TempDir> {
 /// A pristine install of any release from the knowledge base alone
 /// (compose and .env; no sentry.conf.py unless a reference one exists).
 pub fn pristine_from_kb(version: Version) -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    write_pristine_from_kb(version, tmp.path());
+    tmp
+}
+
+/// [`pristine_from_kb`], written into `dir`.
+pub fn write_pristine_from_kb(version: Version, dir: &Path) {
     let kb = crate::kb::Kb::get();
     let r = kb.release(version).unwrap();
-    let tmp = tempfile::tempdir().unwrap();
     let mut files = vec![
         ("docker-compose.yml", r.compose_text.to_string()),
         (".env", r.env_text()),
@@ -95,8 +101,7 @@ pub fn pristine_from_kb(version: Version) -> tempfile::TempDir {
     if let Ok(text) = std::fs::read_to_string(conf) {
         files.push(("sentry/sentry.conf.py", text));
     }
-    write_files(tmp.path(), &files);
-    tmp
+    write_files(dir, &files);
 }
 
 /// Runs the CLI in-process from the repository root (where `cargo test`

@@ -23,7 +23,7 @@ fn require_tools() -> bool {
 
 /// Says a test was skipped where it shows: `cargo test` swallows what a
 /// passing test prints with `eprintln!`, not what it writes to stderr itself.
-fn skipped(test: &str, why: &str) {
+pub(crate) fn skipped(test: &str, why: &str) {
     assert!(
         !require_tools(),
         "{test}: {why} (SENTRYLINT_REQUIRE_TOOLS=1 makes this a failure)"
@@ -34,7 +34,7 @@ fn skipped(test: &str, why: &str) {
     );
 }
 
-fn run(cmd: &mut Command) -> Result<Output, String> {
+pub(crate) fn run(cmd: &mut Command) -> Result<Output, String> {
     let shown = format!("{cmd:?}");
     let out = cmd.output().map_err(|e| format!("{shown}: {e}"))?;
     if out.status.success() {
@@ -48,7 +48,7 @@ fn run(cmd: &mut Command) -> Result<Output, String> {
     }
 }
 
-fn on_path(program: &str) -> Option<PathBuf> {
+pub(crate) fn on_path(program: &str) -> Option<PathBuf> {
     std::env::split_paths(&std::env::var_os("PATH")?)
         .map(|dir| dir.join(program))
         .find(|p| p.is_file())

@@ -180,3 +180,84 @@ fn json_output_has_the_documented_shape() {
     assert_eq!(v["summary"]["warnings"], 1);
     assert_eq!(v["summary"]["installs"][0]["release"], "24.1.0");
 }
+
+#[test]
+fn a_target_release_outside_the_knowledge_base_is_refused() {
+    let clean = install_24_1(false);
+    let dir = clean.path().to_str().unwrap();
+    let (code, _, err) = cli(&["check", "--target-version", "99.1.0", dir]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("--target-version: sentrylint knows Sentry 23.4.0 to")
+            && err.contains("99.1.0 is outside them"),
+        "{err}"
+    );
+    // The same in the config file, at its line and column.
+    std::fs::write(
+        clean.path().join("sentrylint.toml"),
+        "select = [\"ALL\"]\ntarget-version = \"22.1.0\"\n",
+    )
+    .unwrap();
+    let (code, _, err) = cli(&["check", dir]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("sentrylint.toml:2:18: sentrylint knows Sentry 23.4.0"),
+        "{err}"
+    );
+    // A release between two known ones is judged by both: accepted.
+    std::fs::write(
+        clean.path().join("sentrylint.toml"),
+        "target-version = \"24.1.1\"\n",
+    )
+    .unwrap();
+    let (code, _, err) = cli(&["check", dir]);
+    assert!(code != 2 && !err.contains("outside"), "{err}");
+}
+
+#[test]
+fn compose_reads_these_names_and_so_does_check() {
+    let clean = install_24_1(false);
+    let dir = clean.path();
+    // compose.yaml comes first in compose's order: an empty one wins over
+    // the complete docker-compose.yml, and compose refuses it.
+    std::fs::write(dir.join("compose.yaml"), "# nothing yet\n").unwrap();
+    let (code, out, _) = cli(&["check", "--format", "concise", dir.to_str().unwrap()]);
+    assert_eq!(code, 2, "{out}");
+    assert!(
+        out.contains("compose.yaml:1:1: error SL000 ") && out.contains("empty compose file"),
+        "{out}"
+    );
+    // Under its other names, the install is the same install.
+    std::fs::remove_file(dir.join("compose.yaml")).unwrap();
+    std::fs::rename(dir.join("docker-compose.yml"), dir.join("compose.yml")).unwrap();
+    let (code, out, err) = cli(&["check", dir.to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("1 install"), "{out}");
+}
+
+#[test]
+fn a_named_folder_must_hold_an_install() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(tmp.path().join("docs")).unwrap();
+    std::fs::write(tmp.path().join("docs/config.yml"), "a: 1\n").unwrap();
+    let docs = tmp.path().join("docs");
+    let (code, out, err) = cli(&["check", docs.to_str().unwrap()]);
+    assert_eq!(code, 2, "{out}");
+    assert!(
+        err.contains("docs: holds no self-hosted install") && !out.contains("passed"),
+        "{err}{out}"
+    );
+    // A file of no install (pre-commit passes every config.yml) is skipped.
+    let (code, out, err) = cli(&["check", docs.join("config.yml").to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}{err}");
+    // A compose file that is a folder is an error, not a pass.
+    std::fs::create_dir_all(tmp.path().join("ops/docker-compose.yml")).unwrap();
+    let (code, out, _) = cli(&[
+        "check",
+        "--format",
+        "concise",
+        tmp.path().join("ops").to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains("is a directory"), "{out}");
+}

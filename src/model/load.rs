@@ -167,7 +167,7 @@ pub fn load_root_with(
 ) -> Install {
     let mut reads = Vec::new();
     for kind in FileKind::ALL {
-        let rel = kind.relative_path();
+        let rel = kind.path_in(root);
         let path = root.join(rel);
         if let Some(g) = given.take_if(|g| g.kind == kind) {
             reads.push((kind, source_from_bytes(path, g.display, kind, g.bytes)));
@@ -182,6 +182,15 @@ pub fn load_root_with(
         reads.push((kind, read_source(&path, display, kind)));
     }
     assemble_reads(root.to_path_buf(), display_root.to_string(), reads, options)
+}
+
+/// A YAML file with no content but comments, or only a null.
+fn is_empty_document(doc: &YamlDoc) -> bool {
+    match doc.root.map(|r| &doc.node(r).kind) {
+        None => true,
+        Some(NodeKind::Scalar { value, .. }) => matches!(value.as_str(), "" | "~" | "null"),
+        Some(_) => false,
+    }
 }
 
 /// `display_root/rel`, without a leading `./`.
@@ -250,6 +259,12 @@ pub fn assemble(
                     allow_unknown_aliases: file.kind == FileKind::ComposeOverride,
                 };
                 match yaml::parse(&file.text, opts) {
+                    Ok(doc) if file.kind == FileKind::Compose && is_empty_document(&doc) => {
+                        problems.push(problem(
+                            Span::default(),
+                            "is empty, and `docker compose` refuses an empty compose file: there is no install here to check".into(),
+                        ));
+                    }
                     Ok(doc) => {
                         mark_yaml_secrets(&doc, &mut file.secrets);
                         if file.kind == FileKind::SentryConfigYml {
