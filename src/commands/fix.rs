@@ -208,7 +208,7 @@ pub fn run(args: &FixArgs, out: &mut dyn Write, err: &mut dyn Write) -> std::io:
 /// review or edit replaced by `****` (the diff already leaves them out):
 /// changes may carry values from elsewhere in the install.
 fn redacted(install: &Install, mut o: Outcome) -> Outcome {
-    let secrets = crate::model::secrets::Secrets::of_files(&install.files);
+    let secrets = crate::model::secrets::Secrets::distinctive(&install.files);
     let scrub = |s: &mut String| secrets.scrub(s);
     for (fix, _) in &mut o.changes {
         scrub(&mut fix.title);
@@ -216,6 +216,7 @@ fn redacted(install: &Install, mut o: Outcome) -> Outcome {
             scrub(r);
         }
         for e in &mut fix.edits {
+            e.text = crate::model::secrets::mask_named_values(&e.text);
             scrub(&mut e.text);
         }
     }

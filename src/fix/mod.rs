@@ -192,7 +192,12 @@ pub fn install_diff(install: &crate::model::Install, file: FileId, new: &str) ->
         &f.text,
         new,
         &|line| f.line_has_secret(line),
-        &|text| secrets.found_in(text),
+        // A line a change adds may copy a secret (`POSTGRES_PASSWORD=...`).
+        &|text| {
+            secrets.found_in(text)
+                || crate::model::secrets::named_values(text)
+                    .any(|(k, v)| !crate::model::secrets::is_published_default(k, v))
+        },
     )
 }
 

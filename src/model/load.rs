@@ -184,6 +184,20 @@ pub fn load_root_with(
     assemble_reads(root.to_path_buf(), display_root.to_string(), reads, options)
 }
 
+/// True when the secret span `span` is the value upstream publishes for
+/// its key on its line (`AWS_SECRET_ACCESS_KEY: sentry`).
+fn holds_published_default(text: &str, span: Span) -> bool {
+    let (start, end) = (span.start as usize, span.end as usize);
+    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = text[end..].find('\n').map_or(text.len(), |i| end + i);
+    crate::model::secrets::named_values(&text[line_start..line_end])
+        .next()
+        .is_some_and(|(key, value)| {
+            text[start..end].contains(value)
+                && crate::model::secrets::is_published_default(key, value)
+        })
+}
+
 /// A YAML file with no content but comments, or only a null.
 fn is_empty_document(doc: &YamlDoc) -> bool {
     match doc.root.map(|r| &doc.node(r).kind) {
@@ -312,6 +326,11 @@ pub fn assemble(
     {
         let file = &mut files[id];
         mark_line_secrets(&file.text, &mut file.secrets);
+    }
+    // Upstream's published defaults are no secrets: shown like any value.
+    for file in &mut files {
+        let text = &file.text;
+        file.secrets.retain(|s| !holds_published_default(text, *s));
     }
     // A secret value reused elsewhere (a password in a URL) is a secret
     // there too, in every file.

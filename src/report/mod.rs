@@ -81,10 +81,12 @@ pub fn describe(c: Counts) -> String {
 /// help, label or fix with `****`: rules never mean to print one, and this
 /// makes sure no output format can.
 pub fn redact(install: &Install, diags: &mut [Diagnostic]) {
-    let secrets = Secrets::of_files(&install.files);
-    if secrets.is_empty() {
+    if install.files.iter().all(|f| f.secrets.is_empty()) {
         return;
     }
+    // Away from their own spans only distinctive values are looked for:
+    // a secret that is the word `sentry` must not mask `getsentry/sentry`.
+    let secrets = Secrets::distinctive(&install.files);
     let scrub = |s: &mut String| secrets.scrub(s);
     for d in diags {
         scrub(&mut d.message);
@@ -99,6 +101,7 @@ pub fn redact(install: &Install, diags: &mut [Diagnostic]) {
                 if file.touches_secret(e.span) {
                     e.text = "****".into();
                 } else {
+                    e.text = crate::model::secrets::mask_named_values(&e.text);
                     scrub(&mut e.text);
                 }
             }
