@@ -261,3 +261,41 @@ fn a_named_folder_must_hold_an_install() {
     assert_eq!(code, 2, "{out}");
     assert!(out.contains("is a directory"), "{out}");
 }
+
+#[test]
+fn one_problem_in_many_services_is_one_finding_with_related_places() {
+    let dir = fixture("SL333/bad-one-placeholder-in-many-services");
+    let (_, out, _) = cli(&["check", "--format", "json", "--select", "SL333", &dir]);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let diags = v["diagnostics"].as_array().unwrap();
+    assert_eq!(diags.len(), 2, "{out}");
+    let related: Vec<(u64, &str)> = diags[0]["related"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["line"].as_u64().unwrap(), r["message"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        related,
+        [
+            (11, "the same value in `worker`"),
+            (15, "the same value in `cron`")
+        ]
+    );
+    assert_eq!(diags[1]["related"].as_array().unwrap().len(), 0);
+    let (_, out, _) = cli(&["check", "--format", "sarif", "--select", "SL333", &dir]);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let results = v["runs"][0]["results"].as_array().unwrap();
+    assert_eq!(results.len(), 2);
+    assert_eq!(
+        results[0]["relatedLocations"].as_array().unwrap().len(),
+        2,
+        "{out}"
+    );
+    let (_, out, _) = cli(&["check", "--select", "SL333", &dir]);
+    assert!(
+        out.contains("the same value in `worker`") && out.contains("the same value in `cron`"),
+        "{out}"
+    );
+    assert!(out.contains("Found 2 warnings"), "{out}");
+}

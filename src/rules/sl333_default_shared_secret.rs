@@ -161,6 +161,11 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                 if internal && !publishes_ports(ctx, &svc.name) {
                     continue;
                 }
+                // The same value written in several services is one finding.
+                let same = (
+                    format!("{internal} {}={value}", item.key),
+                    format!("the same value in `{}`", svc.name),
+                );
                 if internal {
                     out.push(ctx.diag_at(
                         &RULE,
@@ -175,7 +180,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                              the host can use it. Remove the `ports`, or {HELP_REPLACE}",
                             svc.name
                         ),
-                    ));
+                    ).repeated(same.0, same.1));
                 } else if is_default(&value) {
                     out.push(ctx.diag_at(
                         &RULE,
@@ -185,7 +190,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                             item.key, svc.name
                         ),
                         HELP,
-                    ));
+                    ).repeated(same.0, same.1));
                 }
             }
         }
