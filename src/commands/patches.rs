@@ -52,6 +52,13 @@ pub fn write_patches(
         let path = dir.join(format!("{:04}-sentry-{version}.patch", i + 1));
         std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))?;
         let _ = writeln!(err, "wrote {}", path.display());
+        if o.diff.is_empty() {
+            // `git am` stops at a message without a diff ("Patch is empty").
+            let _ = writeln!(
+                err,
+                "  it changes no file (deploy {version} all the same): `git am --allow-empty` records it"
+            );
+        }
         if o.withheld > 0 {
             let _ = writeln!(
                 err,

@@ -13,14 +13,19 @@ pub struct Secrets(Searcher);
 /// True when a secret's value is distinctive enough to be masked wherever
 /// it appears, not only where it stands: 8 bytes or more, not a flag
 /// (`--sentry-version`), and not words joined by `-`, `_`, `.`, `/`, `:` or
-/// spaces, each all lowercase letters (at most 15) or all digits. Those are
+/// spaces, each all lowercase letters (at most 15, the first may be a
+/// capital) or all digits. Those are
 /// the names of services, images, files and hosts (`sentry`,
 /// `getsentry/sentry:26.8.0`, `sentry.conf.py`), and placeholders
 /// (`changeme`): masking them everywhere garbles every message. A generated
 /// value mixes cases, digits or symbols, or runs longer than a word.
 pub fn is_distinctive(value: &str) -> bool {
+    // A word may start a sentence (`Sentry`, `Password`).
     let word_like = |part: &str| {
-        (part.len() <= 15 && part.bytes().all(|b| b.is_ascii_lowercase()))
+        let rest = part
+            .strip_prefix(|c: char| c.is_ascii_uppercase())
+            .unwrap_or(part);
+        (part.len() <= 15 && rest.bytes().all(|b| b.is_ascii_lowercase()))
             || part.bytes().all(|b| b.is_ascii_digit())
     };
     value.len() >= 8
@@ -232,6 +237,8 @@ mod tests {
             "--sentry-version",
             "your_secret_key",
             "correct horse battery",
+            "Password",
+            "Sentry-Self-Hosted",
         ] {
             assert!(!is_distinctive(plain), "{plain}");
         }
