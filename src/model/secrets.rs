@@ -55,9 +55,16 @@ pub fn is_published_default(key: &str, value: &str) -> bool {
 /// YAML mapping or environment list) and their values, unquoted.
 pub fn named_values(text: &str) -> impl Iterator<Item = (&str, &str)> {
     text.lines().filter_map(|line| {
-        let sep = line.find(['=', ':'])?;
-        let key = unquote(line[..sep].trim().trim_start_matches("- "));
-        let value = unquote(line[sep + 1..].trim());
+        let line = line.trim();
+        // A list item names a variable only as `KEY=value`: `a:b` there is
+        // a volume or a port (`- "sentry-secrets:/etc/kafka/secrets"`).
+        let (item, seps) = match line.strip_prefix("- ") {
+            Some(item) => (unquote(item.trim()), &['='][..]),
+            None => (line, &['=', ':'][..]),
+        };
+        let sep = item.find(seps)?;
+        let key = unquote(item[..sep].trim());
+        let value = unquote(item[sep + 1..].trim());
         (crate::model::load::is_secret_name(key) && !value.is_empty()).then_some((key, value))
     })
 }
@@ -251,6 +258,20 @@ mod tests {
         ] {
             assert!(is_distinctive(secret), "{secret}");
         }
+    }
+
+    #[test]
+    fn secret_names_are_read_as_compose_and_env_files_write_them() {
+        let text = "A=1\nSMTP_PASSWORD=x\n  - \"sentry-secrets:/etc/kafka/secrets\"\n  \
+                    - SLACK_TOKEN=t\n  AWS_SECRET_KEY: \"sentry\"\n";
+        assert_eq!(
+            named_values(text).collect::<Vec<_>>(),
+            [
+                ("SMTP_PASSWORD", "x"),
+                ("SLACK_TOKEN", "t"),
+                ("AWS_SECRET_KEY", "sentry")
+            ]
+        );
     }
 
     #[test]
