@@ -193,6 +193,30 @@ fn pre_commit_hook_fails_a_broken_install_and_passes_a_clean_one() {
     );
     assert!(!text.contains("notes-docker-compose.yml"), "{text}");
 
+    // The same under compose's preferred name: the hook's pattern takes it.
+    git(
+        broken.path(),
+        &[
+            "mv",
+            "deploy/sentry/docker-compose.yml",
+            "deploy/sentry/compose.yaml",
+        ],
+    )
+    .unwrap();
+    git(broken.path(), &["commit", "--quiet", "-m", "rename"]).unwrap();
+    let out = try_repo(&pre_commit, broken.path(), "sentrylint");
+    let text = shown(&out);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "compose.yaml:
+{text}"
+    );
+    assert!(
+        text.contains("deploy/sentry/compose.yaml") && text.contains("SL001"),
+        "{text}"
+    );
+
     // sentrylint-fix applies the safe fixes: pre-commit fails the commit
     // because files changed, and the change is there to review.
     let unused =
