@@ -323,7 +323,15 @@ pub fn parse(text: &str, shown: &str, base: &Path) -> Result<Config, Vec<ConfigE
             "severity" => config.severity = p.severities(value),
             "per-path-ignores" => config.per_path_ignores = p.path_ignores(value, base),
             "sentry-version" => config.sentry_version = p.version(spec.name, value),
-            "target-version" => config.target_version = p.version(spec.name, value),
+            "target-version" => {
+                config.target_version = p.version(spec.name, value).filter(|v| {
+                    let problem = crate::kb::Kb::get().target_problem(*v);
+                    if let Some(message) = &problem {
+                        p.error(value.span().start, message.clone());
+                    }
+                    problem.is_none()
+                })
+            }
             "fail-on" => config.fail_on = p.fail_on(value),
             other => unreachable!("KEYS names `{other}` but the parser does not read it"),
         }

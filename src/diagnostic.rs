@@ -41,6 +41,17 @@ pub struct Label {
     pub message: String,
 }
 
+/// One problem a rule finds at several places (a placeholder password in
+/// six services, a hard-coded image in twenty): findings of a rule with the
+/// same `key` are reported as one, the others becoming its labels.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Repeat {
+    /// What makes two findings the same one (never shown).
+    pub key: String,
+    /// The label of this place when another one is reported: "also in `worker`".
+    pub label: String,
+}
+
 #[derive(Clone, Debug)]
 pub struct Diagnostic {
     pub code: &'static str,
@@ -57,6 +68,7 @@ pub struct Diagnostic {
     pub span: Span,
     pub labels: Vec<Label>,
     pub fix: Option<Fix>,
+    pub repeat: Option<Repeat>,
 }
 
 impl Diagnostic {
@@ -71,6 +83,15 @@ impl Diagnostic {
 
     pub fn with_fix(mut self, fix: Option<Fix>) -> Self {
         self.fix = fix;
+        self
+    }
+
+    /// Marks the finding as one place of a problem found at several (see [`Repeat`]).
+    pub fn repeated(mut self, key: impl Into<String>, label: impl Into<String>) -> Self {
+        self.repeat = Some(Repeat {
+            key: key.into(),
+            label: label.into(),
+        });
         self
     }
 }

@@ -26,16 +26,24 @@ pub struct PathProblem {
 const SKIP: &[&str] = &[".git", "node_modules", "target", "__pycache__", ".venv"];
 
 /// File names sentrylint reads; other files given explicitly are refused.
-const KNOWN_FILES: &[&str] = &[
-    "docker-compose.yml",
-    "docker-compose.yaml",
-    "docker-compose.override.yml",
-    "docker-compose.override.yaml",
-    ".env",
-    ".env.custom",
-    "sentry.conf.py",
-    "config.yml",
-];
+fn is_known_file(name: &str) -> bool {
+    FileKind::ALL
+        .iter()
+        .flat_map(|k| k.names())
+        .any(|n| n.rsplit('/').next() == Some(name))
+}
+
+/// The names of the files sentrylint reads, for messages.
+const READ_FILES: &str = "compose.yaml or docker-compose.yml and their override, .env, .env.custom, sentry/sentry.conf.py, sentry/config.yml";
+
+/// True when `dir` holds a compose file under any name `docker compose`
+/// reads (a folder of that name too: the load then says what is wrong).
+pub fn has_compose_file(dir: &Path) -> bool {
+    FileKind::Compose
+        .names()
+        .iter()
+        .any(|n| std::fs::symlink_metadata(dir.join(n)).is_ok())
+}
 
 /// The deployment roots under `paths`, in walk order, and the paths that
 /// could not be used (for tests; a run takes them one by one from
@@ -53,13 +61,17 @@ pub fn roots(paths: &[PathBuf]) -> (Vec<Root>, Vec<PathProblem>) {
 pub fn each_root(paths: &[PathBuf], found: &mut dyn FnMut(Root)) -> Vec<PathProblem> {
     let mut seen: HashSet<PathBuf> = HashSet::new();
     let mut problems = Vec::new();
+    let named = !paths.is_empty();
     let default = [PathBuf::from(".")];
     let paths = if paths.is_empty() {
         &default[..]
     } else {
         paths
     };
+    // Whether the path being looked at led to an install (found before or not).
+    let led_to_one = std::cell::Cell::new(false);
     let mut add = |path: PathBuf, display: String| {
+        led_to_one.set(true);
         let key = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
         if seen.insert(key) {
             found(Root { path, display });
@@ -82,10 +94,10 @@ pub fn each_root(paths: &[PathBuf], found: &mut dyn FnMut(Root)) -> Vec<PathProb
         };
         if meta.is_file() {
             let name = given.file_name().and_then(|n| n.to_str()).unwrap_or("");
-            if !KNOWN_FILES.contains(&name) {
+            if !is_known_file(name) {
                 problems.push(PathProblem {
                     path: shown,
-                    message: "is not a file sentrylint reads (docker-compose.yml, docker-compose.override.yml, .env, .env.custom, sentry/sentry.conf.py, sentry/config.yml)".into(),
+                    message: format!("is not a file sentrylint reads ({READ_FILES})"),
                 });
                 continue;
             }
@@ -96,7 +108,8 @@ pub fn each_root(paths: &[PathBuf], found: &mut dyn FnMut(Root)) -> Vec<PathProb
             }
             continue;
         }
-        if given.join("docker-compose.yml").is_file() {
+        led_to_one.set(false);
+        if has_compose_file(given) {
             add(given.clone(), shown.clone());
         }
         let walker = walkdir::WalkDir::new(given)
@@ -135,9 +148,26 @@ pub fn each_root(paths: &[PathBuf], found: &mut dyn FnMut(Root)) -> Vec<PathProb
                     continue;
                 }
             };
-            if entry.file_type().is_dir() && entry.path().join("docker-compose.yml").is_file() {
+            if entry.file_type().is_dir()
+                && !FileKind::Compose
+                    .names()
+                    .contains(&entry.file_name().to_str().unwrap_or(""))
+                && has_compose_file(entry.path())
+            {
                 add(entry.path().to_path_buf(), display_of(entry.path()));
             }
+        }
+        // Named on purpose, a folder without an install is a mistake (a CI
+        // job given the wrong folder must not pass): the implicit `.` is
+        // not named, and the caller only warns about it.
+        if named && !led_to_one.get() {
+            problems.push(PathProblem {
+                path: shown,
+                message: format!(
+                    "holds no self-hosted install: no compose file ({}) in it or in a folder below",
+                    FileKind::Compose.names().join(", ")
+                ),
+            });
         }
     }
     problems
@@ -153,7 +183,7 @@ fn root_of_file(file: &Path) -> Option<(PathBuf, String)> {
         } else {
             dir.clone()
         };
-        if probe.join("docker-compose.yml").is_file() {
+        if has_compose_file(&probe) {
             let display = if dir.as_os_str().is_empty() {
                 ".".to_string()
             } else {
@@ -175,7 +205,9 @@ fn root_of_file(file: &Path) -> Option<(PathBuf, String)> {
 pub fn root_of_named_file(path: &Path) -> Result<(Root, FileKind), String> {
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
     let dir = path.parent().unwrap_or(Path::new(""));
-    let found = if name == "docker-compose.yml" && (dir.as_os_str().is_empty() || dir.is_dir()) {
+    let found = if FileKind::Compose.names().contains(&name)
+        && (dir.as_os_str().is_empty() || dir.is_dir())
+    {
         let probe = if dir.as_os_str().is_empty() {
             Path::new(".")
         } else {
@@ -187,7 +219,7 @@ pub fn root_of_named_file(path: &Path) -> Result<(Root, FileKind), String> {
     };
     let Some((root, display)) = found else {
         return Err(
-            "is in no self-hosted install (no docker-compose.yml in its folder or the two above)"
+            "is in no self-hosted install (no compose.yaml or docker-compose.yml in its folder or the two above)"
                 .into(),
         );
     };
@@ -195,7 +227,10 @@ pub fn root_of_named_file(path: &Path) -> Result<(Root, FileKind), String> {
         (Ok(file), Ok(root)) => file.strip_prefix(root).map(display_of).unwrap_or_default(),
         _ => String::new(),
     };
-    match FileKind::ALL.into_iter().find(|k| k.relative_path() == rel) {
+    match FileKind::ALL
+        .into_iter()
+        .find(|k| k.names().contains(&rel.as_str()))
+    {
         Some(kind) => Ok((
             Root {
                 path: root,
@@ -204,7 +239,7 @@ pub fn root_of_named_file(path: &Path) -> Result<(Root, FileKind), String> {
             kind,
         )),
         None => Err(format!(
-            "is not a file sentrylint reads in the install at `{display}` (docker-compose.yml, docker-compose.override.yml, .env, .env.custom, sentry/sentry.conf.py, sentry/config.yml)"
+            "is not a file sentrylint reads in the install at `{display}` ({READ_FILES})"
         )),
     }
 }

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use crate::testing::{cli, pristine_upstream, repo, write_files};
+use crate::testing::{cli, pristine_upstream, repo};
 
 fn bless() -> bool {
     std::env::var_os("SENTRYLINT_BLESS").is_some()
@@ -57,32 +57,6 @@ fn the_rule_table_is_the_registry() {
     }
 }
 
-/// The install behind the "Checking an install" examples: upstream 24.1.0
-/// with a skewed Snuba image, retention set in sentry.conf.py, and two
-/// Session Replay services from a blog post in an override file.
-fn broken_24_1() -> Option<tempfile::TempDir> {
-    let dir = pristine_upstream("24.1.0")?;
-    let env = std::fs::read_to_string(dir.path().join(".env")).unwrap();
-    let conf = std::fs::read_to_string(dir.path().join("sentry/sentry.conf.py")).unwrap();
-    write_files(
-        dir.path(),
-        &[
-            (".env", env.replace("SNUBA_IMAGE=getsentry/snuba:24.1.0", "SNUBA_IMAGE=getsentry/snuba:23.11.0")),
-            (
-                "sentry/sentry.conf.py",
-                format!(
-                    "{conf}\n# Keep replays for a week, events for a month.\nSENTRY_EVENT_RETENTION_DAYS = 30\nSENTRY_REPLAYS_RETENTION_DAYS = 7\n"
-                ),
-            ),
-            (
-                "docker-compose.override.yml",
-                "# Session Replay, from a blog post.\nservices:\n  sentry-ingest-replay-recordings:\n    <<: *sentry_defaults\n    command: run ingest-consumer --consumer-type replay_recordings\n  snuba-consumer-replays:\n    <<: *snuba_defaults\n    command: consumer --storage replays --auto-offset-reset latest\n".to_string(),
-            ),
-        ],
-    );
-    Some(dir)
-}
-
 /// Runs `args` on `dir` as if from inside it: paths in the output are shown
 /// relative to the install.
 fn run_in(dir: &Path, args: &[&str], head: Option<usize>) -> String {
@@ -100,27 +74,49 @@ fn run_in(dir: &Path, args: &[&str], head: Option<usize>) -> String {
     }
 }
 
+/// A README example: its name, the folder it runs as if from inside (else
+/// the arguments name the install, run from the repository root), the
+/// arguments, and how many lines of output it shows.
+type Example<'a> = (&'a str, Option<&'a Path>, Vec<&'a str>, Option<usize>);
+
 fn the_examples_are_real_runs() {
-    let (Some(broken), Some(old)) = (broken_24_1(), pristine_upstream("23.4.0")) else {
+    // The install the README's first command checks: run as shown, from
+    // the repository root.
+    let guide = "examples/replay-guide";
+    // The upgrade examples start from upstream's 23.4.0, in ../shared,
+    // run as if from inside it.
+    let old = pristine_upstream("23.4.0");
+    if old.is_none() {
         crate::testing::skipped_without_shared();
-        return;
-    };
-    let examples: [(&str, &Path, &[&str], Option<usize>); 4] = [
+    }
+    let mut examples: Vec<Example> = vec![
         (
             "check-concise",
-            broken.path(),
-            &["check", "--format", "concise"],
+            None,
+            vec!["check", "--format", "concise", guide],
             None,
         ),
         (
             "check-human",
-            broken.path(),
-            &["check", "--select", "SL102"],
+            None,
+            vec!["check", "--select", "SL102", guide],
             None,
         ),
-        ("plan", old.path(), &["plan", "--to", "24.1.0"], None),
-        ("fix-to", old.path(), &["fix", "--to", "24.1.0"], Some(40)),
     ];
+    if let Some(old) = &old {
+        examples.push((
+            "plan",
+            Some(old.path()),
+            vec!["plan", "--to", "24.1.0"],
+            None,
+        ));
+        examples.push((
+            "fix-to",
+            Some(old.path()),
+            vec!["fix", "--to", "24.1.0"],
+            Some(40),
+        ));
+    }
     let mut text = readme();
     for (name, dir, args, head) in examples {
         let marker = format!("<!-- example: {name} -->\n```console\n");
@@ -130,8 +126,17 @@ fn the_examples_are_real_runs() {
             + marker.len();
         // The block: a `$ command` line, then the output, then the closing fence.
         let cmd_end = start + text[start..].find('\n').unwrap() + 1;
+        let shown = format!("$ sentrylint {}", args.join(" "));
+        assert!(
+            text[start..cmd_end].starts_with(&shown),
+            "README example `{name}` shows `{}` but runs `{shown}`",
+            text[start..cmd_end].trim_end()
+        );
         let end = cmd_end + text[cmd_end..].find("```\n").unwrap();
-        let want = run_in(dir, args, head);
+        let want = match dir {
+            Some(dir) => run_in(dir, &args, head),
+            None => cli(&args).1,
+        };
         if text[cmd_end..end] != want {
             assert!(
                 bless(),

@@ -283,3 +283,74 @@ fn reused_secret_values_are_masked_everywhere() {
     );
     assert!(human.contains("image: postgres:14"), "{human}");
 }
+
+/// A secret whose value is a common word (upstream's S3 keys for SeaweedFS
+/// and vroom are `sentry` from 25.9.0) is masked where it stands only:
+/// elsewhere the word stays (`getsentry/sentry:26.8.0`, `sentry.conf.py`,
+/// `sentrylint`), while a generated password is masked wherever it appears.
+#[test]
+fn a_secret_that_is_a_common_word_is_masked_where_it_stands_only() {
+    let tmp = tempfile::tempdir().unwrap();
+    write_files(
+        tmp.path(),
+        &[
+            (
+                ".env",
+                "COMPOSE_PROJECT_NAME=sentry-self-hosted\nSENTRY_EVENT_RETENTION_DAYS=90\n\
+                 SENTRY_IMAGE=getsentry/sentry:26.8.0\n"
+                    .into(),
+            ),
+            (
+                "docker-compose.yml",
+                "x-sentry-defaults: &sentry_defaults\n  image: \"$SENTRY_IMAGE\"\n  environment:\n    \
+                 SENTRY_CONF: \"/etc/sentry\"\n    POSTGRES_PASSWORD: \"S3CR3Tk3pQ9vLm2\"\n\
+                 services:\n  web:\n    <<: *sentry_defaults\n    command: run web\n  \
+                 seaweedfs:\n    image: \"chrislusf/seaweedfs:3.96\"\n    environment:\n      \
+                 AWS_ACCESS_KEY_ID: sentry\n      AWS_SECRET_ACCESS_KEY: sentry\n  \
+                 vroom:\n    image: \"getsentry/vroom:nightly\"\n    environment:\n      \
+                 AWS_ACCESS_KEY: \"sentry\"\n      AWS_SECRET_KEY: \"sentry\"\n      \
+                 DATABASE_URL: \"postgres://sentry:S3CR3Tk3pQ9vLm2@postgres/sentry\"\n      \
+                 TZ: UTC\n      TZ: UTC\n"
+                    .into(),
+            ),
+            (
+                "sentry/sentry.conf.py",
+                "SENTRY_EVENT_RETENTION_DAYS = 30\n".into(),
+            ),
+        ],
+    );
+    let d = tmp.path().to_str().unwrap();
+    let garbled = [
+        "get****",
+        "****.conf",
+        "****lint",
+        "--****",
+        "****-self-hosted",
+    ];
+    for format in ["human", "concise", "json", "github", "sarif"] {
+        // Judged as 25.5.1, the image of 26.8.0 is named in a message.
+        for extra in [&[][..], &["--sentry-version", "25.5.1"][..]] {
+            let mut args = vec!["check", "--format", format];
+            args.extend(extra);
+            args.push(d);
+            let (_, out, err) = cli(&args);
+            assert_clean(&format!("{args:?}"), &format!("{out}{err}"));
+            for g in garbled {
+                assert!(!out.contains(g), "{args:?} shows `{g}`:\n{out}");
+            }
+            assert!(out.contains("sentry.conf.py is"), "{args:?}:\n{out}");
+            if !extra.is_empty() {
+                assert!(
+                    out.contains("SENTRY_IMAGE=getsentry/sentry:26.8.0` runs release"),
+                    "{args:?}:\n{out}"
+                );
+            }
+        }
+    }
+    // Where the real password is reused, it is masked; the words around it are not.
+    let (_, human, _) = cli(&["check", "--select", "SL001", d]);
+    assert!(
+        human.contains("DATABASE_URL: \"postgres://sentry:***************@postgres/sentry\""),
+        "{human}"
+    );
+}

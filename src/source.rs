@@ -68,6 +68,42 @@ impl FileKind {
         }
     }
 
+    /// The names the file may have in the deployment root, in the order
+    /// `docker compose` tries them (compose-go's `DefaultFileNames` and
+    /// `DefaultOverrideFileNames`): it reads the first that exists.
+    pub fn names(self) -> &'static [&'static str] {
+        match self {
+            FileKind::Compose => &[
+                "compose.yaml",
+                "compose.yml",
+                "docker-compose.yml",
+                "docker-compose.yaml",
+            ],
+            FileKind::ComposeOverride => &[
+                "compose.override.yml",
+                "compose.override.yaml",
+                "docker-compose.override.yml",
+                "docker-compose.override.yaml",
+            ],
+            FileKind::Env => &[".env"],
+            FileKind::EnvCustom => &[".env.custom"],
+            FileKind::SentryConfPy => &["sentry/sentry.conf.py"],
+            FileKind::SentryConfigYml => &["sentry/config.yml"],
+        }
+    }
+
+    /// The path of the file in the deployment root `dir`: the first of
+    /// [`FileKind::names`] that exists there (a folder counts: compose
+    /// would try to read it and fail), else the one self-hosted uses.
+    pub fn path_in(self, dir: &std::path::Path) -> &'static str {
+        let names = self.names();
+        names
+            .iter()
+            .find(|n| std::fs::symlink_metadata(dir.join(n)).is_ok())
+            .copied()
+            .unwrap_or(self.relative_path())
+    }
+
     pub const ALL: [FileKind; 6] = [
         FileKind::Compose,
         FileKind::ComposeOverride,

@@ -90,9 +90,15 @@ pub fn upstream_releases() -> Option<Vec<Version>> {
 /// compose and .env rendered from it, and the release's example
 /// sentry.conf.py when ../shared has it.
 pub fn pristine_from_kb(version: Version) -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    write_pristine_from_kb(version, tmp.path());
+    tmp
+}
+
+/// [`pristine_from_kb`], written into `dir`.
+pub fn write_pristine_from_kb(version: Version, dir: &Path) {
     let kb = crate::kb::Kb::get();
     let r = kb.release(version).unwrap();
-    let tmp = tempfile::tempdir().unwrap();
     let mut files = vec![
         ("docker-compose.yml", r.compose_text.to_string()),
         (".env", r.env_text()),
@@ -104,8 +110,7 @@ pub fn pristine_from_kb(version: Version) -> tempfile::TempDir {
     if let Some(text) = example.and_then(|p| std::fs::read_to_string(p).ok()) {
         files.push(("sentry/sentry.conf.py", text));
     }
-    write_files(tmp.path(), &files);
-    tmp
+    write_files(dir, &files);
 }
 
 /// Runs the CLI in-process from the repository root (where `cargo test`

@@ -23,7 +23,7 @@ fn require_tools() -> bool {
 
 /// Says a test was skipped where it shows: `cargo test` swallows what a
 /// passing test prints with `eprintln!`, not what it writes to stderr itself.
-fn skipped(test: &str, why: &str) {
+pub(crate) fn skipped(test: &str, why: &str) {
     assert!(
         !require_tools(),
         "{test}: {why} (SENTRYLINT_REQUIRE_TOOLS=1 makes this a failure)"
@@ -34,7 +34,7 @@ fn skipped(test: &str, why: &str) {
     );
 }
 
-fn run(cmd: &mut Command) -> Result<Output, String> {
+pub(crate) fn run(cmd: &mut Command) -> Result<Output, String> {
     let shown = format!("{cmd:?}");
     let out = cmd.output().map_err(|e| format!("{shown}: {e}"))?;
     if out.status.success() {
@@ -48,7 +48,7 @@ fn run(cmd: &mut Command) -> Result<Output, String> {
     }
 }
 
-fn on_path(program: &str) -> Option<PathBuf> {
+pub(crate) fn on_path(program: &str) -> Option<PathBuf> {
     std::env::split_paths(&std::env::var_os("PATH")?)
         .map(|dir| dir.join(program))
         .find(|p| p.is_file())
@@ -192,6 +192,30 @@ fn pre_commit_hook_fails_a_broken_install_and_passes_a_clean_one() {
         "{text}"
     );
     assert!(!text.contains("notes-docker-compose.yml"), "{text}");
+
+    // The same under compose's preferred name: the hook's pattern takes it.
+    git(
+        broken.path(),
+        &[
+            "mv",
+            "deploy/sentry/docker-compose.yml",
+            "deploy/sentry/compose.yaml",
+        ],
+    )
+    .unwrap();
+    git(broken.path(), &["commit", "--quiet", "-m", "rename"]).unwrap();
+    let out = try_repo(&pre_commit, broken.path(), "sentrylint");
+    let text = shown(&out);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "compose.yaml:
+{text}"
+    );
+    assert!(
+        text.contains("deploy/sentry/compose.yaml") && text.contains("SL001"),
+        "{text}"
+    );
 
     // sentrylint-fix applies the safe fixes: pre-commit fails the commit
     // because files changed, and the change is there to review.

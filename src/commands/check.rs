@@ -34,6 +34,10 @@ fn overrides(common: &CommonArgs, err: &mut dyn Write) -> Result<Overrides, Repo
     ) else {
         return Err(Reported);
     };
+    if let Some(problem) = target_version.and_then(|v| crate::kb::Kb::get().target_problem(v)) {
+        let _ = writeln!(err, "error: --target-version: {problem}");
+        return Err(Reported);
+    }
     Ok(Overrides {
         select: common.select.clone(),
         ignore: common.ignore.clone(),

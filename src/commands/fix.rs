@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use crate::cli::{FixArgs, ListFormat};
 use crate::commands::check::check_selectors;
+use crate::commands::patches::write_patches;
 use crate::commands::plan::from_version;
 use crate::commands::{Overrides, load_jobs, parse_version, plan_jobs, root_prefix};
 use crate::fix::write::write_all;
@@ -207,7 +208,7 @@ pub fn run(args: &FixArgs, out: &mut dyn Write, err: &mut dyn Write) -> std::io:
 /// review or edit replaced by `****` (the diff already leaves them out):
 /// changes may carry values from elsewhere in the install.
 fn redacted(install: &Install, mut o: Outcome) -> Outcome {
-    let secrets = crate::model::secrets::Secrets::of_files(&install.files);
+    let secrets = crate::model::secrets::Secrets::distinctive(&install.files);
     let scrub = |s: &mut String| secrets.scrub(s);
     for (fix, _) in &mut o.changes {
         scrub(&mut fix.title);
@@ -215,6 +216,7 @@ fn redacted(install: &Install, mut o: Outcome) -> Outcome {
             scrub(r);
         }
         for e in &mut fix.edits {
+            e.text = crate::model::secrets::mask_named_values(&e.text);
             scrub(&mut e.text);
         }
     }
@@ -411,52 +413,4 @@ fn rule_fixes(
         diff,
         withheld,
     })
-}
-
-/// Every step of the plan as `NNNN-sentry-VERSION.patch` in `dir`, each
-/// against the previous step's result (like `git format-patch`).
-fn write_patches(
-    install: &Install,
-    kb: &Kb,
-    plan: &migrate::Plan,
-    dir: &std::path::Path,
-    unsafe_too: bool,
-    err: &mut dyn Write,
-) -> Result<(), String> {
-    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    let outcomes = migrate::simulate(install, kb, plan, unsafe_too);
-    for (i, (step, outcome)) in plan.steps.iter().zip(outcomes).enumerate() {
-        let o = outcome?;
-        let name = format!("{:04}-sentry-{}.patch", i + 1, step.release.version);
-        let mut text = format!(
-            "Subject: [PATCH {}/{}] Sentry self-hosted {}{}\n\n",
-            i + 1,
-            plan.steps.len(),
-            step.release.version,
-            if step.release.hard_stop {
-                " (hard stop)"
-            } else {
-                ""
-            }
-        );
-        for n in &step.notes {
-            text.push_str(&format!("- {n}\n"));
-        }
-        for r in &o.reviews {
-            text.push_str(&format!("- review: {r}\n"));
-        }
-        text.push_str("\nDeploy it (./install.sh, wait for the migrations) before applying the next patch.\n---\n");
-        text.push_str(&o.diff);
-        let path = dir.join(&name);
-        std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))?;
-        let _ = writeln!(err, "wrote {}", path.display());
-        if o.withheld > 0 {
-            let _ = writeln!(
-                err,
-                "  {} change(s) to lines holding secrets are not in the patch; apply this step with --write",
-                o.withheld
-            );
-        }
-    }
-    Ok(())
 }

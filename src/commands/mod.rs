@@ -3,6 +3,7 @@
 
 pub mod check;
 pub mod fix;
+mod patches;
 pub mod plan;
 
 #[cfg(test)]
@@ -159,7 +160,7 @@ pub fn plan_each_job(
         };
         let _ = writeln!(
             err,
-            "warning: no self-hosted install (a folder with docker-compose.yml) found in {}",
+            "warning: no self-hosted install (a folder with compose.yaml or docker-compose.yml) found in {}",
             shown.join(", ")
         );
     }

@@ -137,6 +137,14 @@ pub fn run(args: &PlanArgs, out: &mut dyn Write, err: &mut dyn Write) -> std::io
             }
         };
         let steps = steps_of(install, kb, &plan);
+        // Like a dry run of `fix`: 1 while there is something to do.
+        let to_do = plan.to > plan.from
+            || steps
+                .iter()
+                .any(|s| s.changes + s.unsafe_changes > 0 || s.error.is_some());
+        if to_do && code == 0 {
+            code = 1;
+        }
         if args.format == ListFormat::Json {
             json.installs.push(JsonInstallPlan {
                 root: root.clone(),

@@ -180,3 +180,122 @@ fn json_output_has_the_documented_shape() {
     assert_eq!(v["summary"]["warnings"], 1);
     assert_eq!(v["summary"]["installs"][0]["release"], "24.1.0");
 }
+
+#[test]
+fn a_target_release_outside_the_knowledge_base_is_refused() {
+    let clean = install_24_1(false);
+    let dir = clean.path().to_str().unwrap();
+    let (code, _, err) = cli(&["check", "--target-version", "99.1.0", dir]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("--target-version: sentrylint knows Sentry 23.4.0 to")
+            && err.contains("99.1.0 is outside them"),
+        "{err}"
+    );
+    // The same in the config file, at its line and column.
+    std::fs::write(
+        clean.path().join("sentrylint.toml"),
+        "select = [\"ALL\"]\ntarget-version = \"22.1.0\"\n",
+    )
+    .unwrap();
+    let (code, _, err) = cli(&["check", dir]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("sentrylint.toml:2:18: sentrylint knows Sentry 23.4.0"),
+        "{err}"
+    );
+    // A release between two known ones is judged by both: accepted.
+    std::fs::write(
+        clean.path().join("sentrylint.toml"),
+        "target-version = \"24.1.1\"\n",
+    )
+    .unwrap();
+    let (code, _, err) = cli(&["check", dir]);
+    assert!(code != 2 && !err.contains("outside"), "{err}");
+}
+
+#[test]
+fn compose_reads_these_names_and_so_does_check() {
+    let clean = install_24_1(false);
+    let dir = clean.path();
+    // compose.yaml comes first in compose's order: an empty one wins over
+    // the complete docker-compose.yml, and compose refuses it.
+    std::fs::write(dir.join("compose.yaml"), "# nothing yet\n").unwrap();
+    let (code, out, _) = cli(&["check", "--format", "concise", dir.to_str().unwrap()]);
+    assert_eq!(code, 2, "{out}");
+    assert!(
+        out.contains("compose.yaml:1:1: error SL000 ") && out.contains("empty compose file"),
+        "{out}"
+    );
+    // Under its other names, the install is the same install.
+    std::fs::remove_file(dir.join("compose.yaml")).unwrap();
+    std::fs::rename(dir.join("docker-compose.yml"), dir.join("compose.yml")).unwrap();
+    let (code, out, err) = cli(&["check", dir.to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("1 install"), "{out}");
+}
+
+#[test]
+fn a_named_folder_must_hold_an_install() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(tmp.path().join("docs")).unwrap();
+    std::fs::write(tmp.path().join("docs/config.yml"), "a: 1\n").unwrap();
+    let docs = tmp.path().join("docs");
+    let (code, out, err) = cli(&["check", docs.to_str().unwrap()]);
+    assert_eq!(code, 2, "{out}");
+    assert!(
+        err.contains("docs: holds no self-hosted install") && !out.contains("passed"),
+        "{err}{out}"
+    );
+    // A file of no install (pre-commit passes every config.yml) is skipped.
+    let (code, out, err) = cli(&["check", docs.join("config.yml").to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}{err}");
+    // A compose file that is a folder is an error, not a pass.
+    std::fs::create_dir_all(tmp.path().join("ops/docker-compose.yml")).unwrap();
+    let (code, out, _) = cli(&[
+        "check",
+        "--format",
+        "concise",
+        tmp.path().join("ops").to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains("is a directory"), "{out}");
+}
+
+#[test]
+fn one_problem_in_many_services_is_one_finding_with_related_places() {
+    let dir = fixture("SL333/bad-one-placeholder-in-many-services");
+    let (_, out, _) = cli(&["check", "--format", "json", "--select", "SL333", &dir]);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let diags = v["diagnostics"].as_array().unwrap();
+    assert_eq!(diags.len(), 2, "{out}");
+    let related: Vec<(u64, &str)> = diags[0]["related"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["line"].as_u64().unwrap(), r["message"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        related,
+        [
+            (11, "the same value in `worker`"),
+            (15, "the same value in `cron`")
+        ]
+    );
+    assert_eq!(diags[1]["related"].as_array().unwrap().len(), 0);
+    let (_, out, _) = cli(&["check", "--format", "sarif", "--select", "SL333", &dir]);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let results = v["runs"][0]["results"].as_array().unwrap();
+    assert_eq!(results.len(), 2);
+    assert_eq!(
+        results[0]["relatedLocations"].as_array().unwrap().len(),
+        2,
+        "{out}"
+    );
+    let (_, out, _) = cli(&["check", "--select", "SL333", &dir]);
+    assert!(
+        out.contains("the same value in `worker`") && out.contains("the same value in `cron`"),
+        "{out}"
+    );
+    assert!(out.contains("Found 2 warnings"), "{out}");
+}

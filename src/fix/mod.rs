@@ -180,16 +180,24 @@ pub fn unified_diff(
 
 /// The diff of one file of an install: its secret lines never show, and
 /// neither does a hunk that adds a line holding one of its secret values
-/// (a change may carry a value from another file).
+/// (a change may carry a value from another file). The file is named as
+/// `git diff` names it, relative to the repository root (else the current
+/// folder), so that `git apply` takes the diff from any folder.
 pub fn install_diff(install: &crate::model::Install, file: FileId, new: &str) -> (String, usize) {
     let f = install.file(file);
     let secrets = crate::model::secrets::Secrets::distinctive(&install.files);
+    let path = crate::model::paths::RepoPaths::new(install).of_file(install, file);
     unified_diff_hiding(
-        &f.display,
+        &path,
         &f.text,
         new,
         &|line| f.line_has_secret(line),
-        &|text| secrets.found_in(text),
+        // A line a change adds may copy a secret (`POSTGRES_PASSWORD=...`).
+        &|text| {
+            secrets.found_in(text)
+                || crate::model::secrets::named_values(text)
+                    .any(|(k, v)| !crate::model::secrets::is_published_default(k, v))
+        },
     )
 }
 

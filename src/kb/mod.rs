@@ -364,6 +364,18 @@ impl Kb {
         &self.releases[self.releases.len() - 1]
     }
 
+    /// Why `v` cannot be a target release: it lies outside the releases
+    /// this knowledge base knows, so nothing could be checked against it.
+    pub fn target_problem(&self, v: Version) -> Option<String> {
+        self.view(v).is_none().then(|| {
+            format!(
+                "sentrylint knows Sentry {} to {}; {v} is outside them, so nothing can be checked against it",
+                self.first().version,
+                self.last().version
+            )
+        })
+    }
+
     /// How to judge an install of release `v`: by its own facts, or, for a
     /// release the knowledge base lacks, by the known releases on both sides.
     pub fn view(&self, v: Version) -> Option<ReleaseView<'_>> {

@@ -441,7 +441,10 @@ fn patches_for_every_step_at_once() {
         ]
     );
     let first = std::fs::read_to_string(out.path().join(&names[0])).unwrap();
-    assert!(first.starts_with("Subject: [PATCH 1/3] Sentry self-hosted 23.6.2 (hard stop)"));
+    assert!(
+        first.contains("\nSubject: [PATCH 1/3] Sentry self-hosted 23.6.2 (hard stop)\n"),
+        "{first}"
+    );
     assert!(first.contains("+  events-consumer:"));
 }
 

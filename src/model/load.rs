@@ -167,7 +167,7 @@ pub fn load_root_with(
 ) -> Install {
     let mut reads = Vec::new();
     for kind in FileKind::ALL {
-        let rel = kind.relative_path();
+        let rel = kind.path_in(root);
         let path = root.join(rel);
         if let Some(g) = given.take_if(|g| g.kind == kind) {
             reads.push((kind, source_from_bytes(path, g.display, kind, g.bytes)));
@@ -182,6 +182,29 @@ pub fn load_root_with(
         reads.push((kind, read_source(&path, display, kind)));
     }
     assemble_reads(root.to_path_buf(), display_root.to_string(), reads, options)
+}
+
+/// True when the secret span `span` is the value upstream publishes for
+/// its key on its line (`AWS_SECRET_ACCESS_KEY: sentry`).
+fn holds_published_default(text: &str, span: Span) -> bool {
+    let (start, end) = (span.start as usize, span.end as usize);
+    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = text[end..].find('\n').map_or(text.len(), |i| end + i);
+    crate::model::secrets::named_values(&text[line_start..line_end])
+        .next()
+        .is_some_and(|(key, value)| {
+            text[start..end].contains(value)
+                && crate::model::secrets::is_published_default(key, value)
+        })
+}
+
+/// A YAML file with no content but comments, or only a null.
+fn is_empty_document(doc: &YamlDoc) -> bool {
+    match doc.root.map(|r| &doc.node(r).kind) {
+        None => true,
+        Some(NodeKind::Scalar { value, .. }) => matches!(value.as_str(), "" | "~" | "null"),
+        Some(_) => false,
+    }
 }
 
 /// `display_root/rel`, without a leading `./`.
@@ -250,6 +273,12 @@ pub fn assemble(
                     allow_unknown_aliases: file.kind == FileKind::ComposeOverride,
                 };
                 match yaml::parse(&file.text, opts) {
+                    Ok(doc) if file.kind == FileKind::Compose && is_empty_document(&doc) => {
+                        problems.push(problem(
+                            Span::default(),
+                            "is empty, and `docker compose` refuses an empty compose file: there is no install here to check".into(),
+                        ));
+                    }
                     Ok(doc) => {
                         mark_yaml_secrets(&doc, &mut file.secrets);
                         if file.kind == FileKind::SentryConfigYml {
@@ -297,6 +326,11 @@ pub fn assemble(
     {
         let file = &mut files[id];
         mark_line_secrets(&file.text, &mut file.secrets);
+    }
+    // Upstream's published defaults are no secrets: shown like any value.
+    for file in &mut files {
+        let text = &file.text;
+        file.secrets.retain(|s| !holds_published_default(text, *s));
     }
     // A secret value reused elsewhere (a password in a URL) is a secret
     // there too, in every file.

@@ -3,6 +3,7 @@
 
 pub mod compose;
 pub mod load;
+pub mod paths;
 pub mod secrets;
 
 use std::collections::HashMap;

@@ -10,6 +10,89 @@ use crate::source::{SourceFile, Span};
 /// them and a report as many texts to search.
 pub struct Secrets(Searcher);
 
+/// True when a secret's value is distinctive enough to be masked wherever
+/// it appears, not only where it stands: 8 bytes or more, not a flag
+/// (`--sentry-version`), and not words joined by `-`, `_`, `.`, `/`, `:` or
+/// spaces, each all lowercase letters (at most 15, the first may be a
+/// capital) or all digits. Those are
+/// the names of services, images, files and hosts (`sentry`,
+/// `getsentry/sentry:26.8.0`, `sentry.conf.py`), and placeholders
+/// (`changeme`): masking them everywhere garbles every message. A generated
+/// value mixes cases, digits or symbols, or runs longer than a word.
+pub fn is_distinctive(value: &str) -> bool {
+    // A word may start a sentence (`Sentry`, `Password`).
+    let word_like = |part: &str| {
+        let rest = part
+            .strip_prefix(|c: char| c.is_ascii_uppercase())
+            .unwrap_or(part);
+        (part.len() <= 15 && rest.bytes().all(|b| b.is_ascii_lowercase()))
+            || part.bytes().all(|b| b.is_ascii_digit())
+    };
+    value.len() >= 8
+        && !value.starts_with('-')
+        && !value.split(['-', '_', '.', '/', ':', ' ']).all(word_like)
+}
+
+/// True when upstream's own compose file or `.env` of a release sentrylint
+/// knows gives the secret-named `key` this `value` (SeaweedFS's
+/// `AWS_SECRET_ACCESS_KEY: sentry` from 25.9.0): published in upstream's
+/// repository, so not a secret of this install.
+pub fn is_published_default(key: &str, value: &str) -> bool {
+    static PUBLISHED: std::sync::LazyLock<std::collections::HashSet<(String, String)>> =
+        std::sync::LazyLock::new(|| {
+            let mut out = std::collections::HashSet::new();
+            for r in &crate::kb::Kb::get().releases {
+                for text in [r.compose_text.to_string(), r.env_text()] {
+                    out.extend(named_values(&text).map(|(k, v)| (k.to_string(), v.to_string())));
+                }
+            }
+            out
+        });
+    PUBLISHED.contains(&(key.to_string(), value.to_string()))
+}
+
+/// The secret-named keys of a text read line by line (an env file, a
+/// YAML mapping or environment list) and their values, unquoted.
+pub fn named_values(text: &str) -> impl Iterator<Item = (&str, &str)> {
+    text.lines().filter_map(|line| {
+        let line = line.trim();
+        // A list item names a variable only as `KEY=value`: `a:b` there is
+        // a volume or a port (`- "sentry-secrets:/etc/kafka/secrets"`).
+        let (item, seps) = match line.strip_prefix("- ") {
+            Some(item) => (unquote(item.trim()), &['='][..]),
+            None => (line, &['=', ':'][..]),
+        };
+        let sep = item.find(seps)?;
+        let key = unquote(item[..sep].trim());
+        let value = unquote(item[sep + 1..].trim());
+        (crate::model::load::is_secret_name(key) && !value.is_empty()).then_some((key, value))
+    })
+}
+
+/// `text` to be written into a file (a fix's edit, which may copy
+/// `POSTGRES_PASSWORD=...` from `.env`) with the value of every
+/// secret-named key replaced by `****`, but upstream's published defaults.
+pub fn mask_named_values(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for line in text.split_inclusive('\n') {
+        let body = line.trim_end_matches(['\n', '\r']);
+        match named_values(body).next() {
+            Some((key, value)) if !is_published_default(key, value) => {
+                let at = body.rfind(value).unwrap_or(body.len());
+                out.push_str(&body[..at]);
+                out.push_str("****");
+                out.push_str(&line[at + value.len()..]);
+            }
+            _ => out.push_str(line),
+        }
+    }
+    out
+}
+
+fn unquote(s: &str) -> &str {
+    s.trim_matches(['"', '\''])
+}
+
 /// An install holds a handful of secrets: each is looked for on its own
 /// (building an automaton cost more than the searches); past
 /// [`FEW_VALUES`], one Aho-Corasick automaton finds them all.
@@ -22,20 +105,12 @@ enum Searcher {
 const FEW_VALUES: usize = 32;
 
 impl Secrets {
-    pub fn of_files(files: &[SourceFile]) -> Secrets {
-        Secrets::build(files, |_| true)
-    }
-
-    /// Only the values distinctive enough to be searched for elsewhere (a
-    /// password reused in a URL): 8 bytes or more, and not a plain word
-    /// (`postgres` is the name of a service as often as a password).
+    /// The values distinctive enough to be searched for away from where
+    /// they stand (a password reused in a URL, a value a rule or a fix
+    /// carries into a message): see [`is_distinctive`]. A secret's own
+    /// spans are masked whatever its value.
     pub fn distinctive(files: &[SourceFile]) -> Secrets {
-        Secrets::build(files, |v| {
-            v.len() >= 8
-                && !v
-                    .bytes()
-                    .all(|b| b.is_ascii_lowercase() || matches!(b, b'-' | b'_' | b'.'))
-        })
+        Secrets::build(files, is_distinctive)
     }
 
     fn build(files: &[SourceFile], keep: impl Fn(&str) -> bool) -> Secrets {
@@ -156,6 +231,56 @@ impl Secrets {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_values_unlike_names_and_words_are_distinctive() {
+        for plain in [
+            "sentry",
+            "supersecret",
+            "changeme",
+            "sentry-self-hosted",
+            "getsentry/sentry:26.8.0",
+            "sentry.conf.py",
+            "--sentry-version",
+            "your_secret_key",
+            "correct horse battery",
+            "Password",
+            "Sentry-Self-Hosted",
+        ] {
+            assert!(!is_distinctive(plain), "{plain}");
+        }
+        for secret in [
+            "S3CR3T-py",
+            "hunter22",
+            "q2w9-e8r7t6y5u4i3o2p1a0s9d8f7g6h5j4k3l2z1x0c9v8b7n6",
+            "xkqzjvbwpmrtlhgfd",
+            "Tr0ub4dor&3",
+        ] {
+            assert!(is_distinctive(secret), "{secret}");
+        }
+    }
+
+    #[test]
+    fn secret_names_are_read_as_compose_and_env_files_write_them() {
+        let text = "A=1\nSMTP_PASSWORD=x\n  - \"sentry-secrets:/etc/kafka/secrets\"\n  \
+                    - SLACK_TOKEN=t\n  AWS_SECRET_KEY: \"sentry\"\n";
+        assert_eq!(
+            named_values(text).collect::<Vec<_>>(),
+            [
+                ("SMTP_PASSWORD", "x"),
+                ("SLACK_TOKEN", "t"),
+                ("AWS_SECRET_KEY", "sentry")
+            ]
+        );
+    }
+
+    #[test]
+    fn copied_secret_values_are_masked_in_edits() {
+        assert_eq!(
+            mask_named_values("A=1\nPOSTGRES_PASSWORD=hunter\n  SMTP_PASSWORD: 'pw'\nB=sentry\n"),
+            "A=1\nPOSTGRES_PASSWORD=****\n  SMTP_PASSWORD: '****'\nB=sentry\n"
+        );
+    }
 
     #[test]
     fn values_searched_one_by_one_match_as_the_automaton_does() {

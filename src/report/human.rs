@@ -268,7 +268,10 @@ pub fn write_laid_out(
     }
     let c = counts(reports.iter().flat_map(|r| &r.diagnostics));
     let installs = plural(reports.len(), "install", "installs");
-    if c.errors + c.warnings + c.infos == 0 {
+    if reports.is_empty() {
+        // Nothing was checked, so nothing passed.
+        writeln!(out, "No install linted.")?;
+    } else if c.errors + c.warnings + c.infos == 0 {
         writeln!(out, "All checks passed ({installs} linted).")?;
     } else {
         write!(out, "Found {} in {installs}", describe(c))?;

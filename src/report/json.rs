@@ -28,7 +28,17 @@ pub struct JsonDiagnostic<'a> {
     pub column: Option<usize>,
     pub end_line: Option<usize>,
     pub end_column: Option<usize>,
+    /// Other places of the finding: where a value was merged in from, the
+    /// other services a repeated problem is found in.
+    pub related: Vec<JsonRelated<'a>>,
     pub fix: Option<JsonFix<'a>>,
+}
+
+#[derive(Serialize)]
+pub struct JsonRelated<'a> {
+    #[serde(flatten)]
+    pub range: JsonRange<'a>,
+    pub message: &'a str,
 }
 
 #[derive(Serialize)]
@@ -41,12 +51,36 @@ pub struct JsonFix<'a> {
 
 #[derive(Serialize)]
 pub struct JsonEdit<'a> {
+    #[serde(flatten)]
+    pub range: JsonRange<'a>,
+    pub content: &'a str,
+}
+
+/// A range of a file, 1-based, columns in code points.
+#[derive(Serialize)]
+pub struct JsonRange<'a> {
     pub file: &'a str,
     pub line: usize,
     pub column: usize,
     pub end_line: usize,
     pub end_column: usize,
-    pub content: &'a str,
+}
+
+impl<'a> JsonRange<'a> {
+    fn of(install: &'a crate::model::Install, file: usize, span: crate::source::Span) -> Self {
+        let f = &install.files[file];
+        let (a, b) = (
+            f.line_col(span.start as usize),
+            f.line_col(span.end as usize),
+        );
+        JsonRange {
+            file: &f.display,
+            line: a.line,
+            column: a.column,
+            end_line: b.line,
+            end_column: b.column,
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -79,6 +113,14 @@ pub fn diagnostics(reports: &[InstallReport]) -> Vec<JsonDiagnostic<'_>> {
                 column: pos.map(|p| p.1),
                 end_line: pos.map(|p| p.2),
                 end_column: pos.map(|p| p.3),
+                related: d
+                    .labels
+                    .iter()
+                    .map(|l| JsonRelated {
+                        range: JsonRange::of(&r.install, l.file, l.span),
+                        message: &l.message,
+                    })
+                    .collect(),
                 fix: d.fix.as_ref().map(|f| JsonFix {
                     applicability: f.applicability,
                     title: &f.title,
@@ -86,18 +128,9 @@ pub fn diagnostics(reports: &[InstallReport]) -> Vec<JsonDiagnostic<'_>> {
                     edits: f
                         .edits
                         .iter()
-                        .map(|e| {
-                            let file = &r.install.files[e.file];
-                            let a = file.line_col(e.span.start as usize);
-                            let b = file.line_col(e.span.end as usize);
-                            JsonEdit {
-                                file: &file.display,
-                                line: a.line,
-                                column: a.column,
-                                end_line: b.line,
-                                end_column: b.column,
-                                content: &e.text,
-                            }
+                        .map(|e| JsonEdit {
+                            range: JsonRange::of(&r.install, e.file, e.span),
+                            content: &e.text,
                         })
                         .collect(),
                 }),

@@ -8,7 +8,6 @@ pub mod sarif;
 pub mod summary;
 
 use std::collections::{BTreeSet, HashMap};
-use std::path::{Path, PathBuf};
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::secrets::Secrets;
@@ -82,10 +81,12 @@ pub fn describe(c: Counts) -> String {
 /// help, label or fix with `****`: rules never mean to print one, and this
 /// makes sure no output format can.
 pub fn redact(install: &Install, diags: &mut [Diagnostic]) {
-    let secrets = Secrets::of_files(&install.files);
-    if secrets.is_empty() {
+    if install.files.iter().all(|f| f.secrets.is_empty()) {
         return;
     }
+    // Away from their own spans only distinctive values are looked for:
+    // a secret that is the word `sentry` must not mask `getsentry/sentry`.
+    let secrets = Secrets::distinctive(&install.files);
     let scrub = |s: &mut String| secrets.scrub(s);
     for d in diags {
         scrub(&mut d.message);
@@ -100,6 +101,7 @@ pub fn redact(install: &Install, diags: &mut [Diagnostic]) {
                 if file.touches_secret(e.span) {
                     e.text = "****".into();
                 } else {
+                    e.text = crate::model::secrets::mask_named_values(&e.text);
                     scrub(&mut e.text);
                 }
             }
@@ -125,49 +127,7 @@ pub fn masked_sources(install: &Install) -> HashMap<usize, std::sync::Arc<String
         .collect()
 }
 
-/// The repository holding `dir`: the nearest folder at or above it that
-/// holds `.git` (a folder, or a file in worktrees and submodules).
-pub fn repository_root(dir: &Path) -> Option<PathBuf> {
-    let dir = std::path::absolute(dir).ok()?;
-    dir.ancestors()
-        .find(|d| d.join(".git").exists())
-        .map(Path::to_path_buf)
-}
-
-/// Paths as code hosts want them: relative to the repository root (the
-/// folder holding `.git` above the install), else to the current folder,
-/// with `/` separators. GitHub annotations and SARIF results only attach
-/// to a file named this way, whatever folder sentrylint ran from.
-pub struct RepoPaths {
-    base: Option<PathBuf>,
-}
-
-impl RepoPaths {
-    pub fn new(install: &Install) -> RepoPaths {
-        let base = repository_root(&install.root).or_else(|| std::env::current_dir().ok());
-        RepoPaths { base }
-    }
-
-    /// The path of the diagnostic's file (its shown path when it has no file).
-    pub fn of_diagnostic(&self, install: &Install, d: &Diagnostic) -> String {
-        match d.file {
-            Some(f) => self.of_file(install, f),
-            None => d.path.clone(),
-        }
-    }
-
-    pub fn of_file(&self, install: &Install, file: crate::model::FileId) -> String {
-        let f = &install.files[file];
-        let relative = self.base.as_ref().and_then(|base| {
-            let abs = std::path::absolute(&f.path).ok()?;
-            abs.strip_prefix(base).ok().map(Path::to_path_buf)
-        });
-        match relative {
-            Some(p) => crate::discover::display_of(&p),
-            None => f.display.clone(),
-        }
-    }
-}
+pub use crate::model::paths::{RepoPaths, repository_root};
 
 #[cfg(test)]
 mod tests;

@@ -23,7 +23,9 @@ pub fn render(reports: &[InstallReport]) -> String {
     let mut md = String::from("## sentrylint\n\n");
     let total = counts(reports.iter().flat_map(|r| &r.diagnostics));
     let installs = plural(reports.len(), "install", "installs");
-    if total.errors + total.warnings + total.infos == 0 {
+    if reports.is_empty() {
+        md.push_str("No install linted.\n");
+    } else if total.errors + total.warnings + total.infos == 0 {
         md.push_str(&format!("All checks passed ({installs} linted).\n"));
     } else {
         md.push_str(&format!("**{}** in {installs}", describe(total)));

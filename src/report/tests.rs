@@ -214,6 +214,7 @@ fn diagnostic(severity: Severity, message: &str, span: Span) -> Diagnostic {
         span,
         labels: Vec::new(),
         fix: None,
+        repeat: None,
     }
 }
 

@@ -974,6 +974,24 @@ impl Url<'_> {
     }
 }
 
+/// True when `value` is what a guide writes where the reader's own value
+/// goes: `your_secret_key`, `your-password-here`, `replace-me`,
+/// `insert_token_here`, `<client secret>`.
+pub fn is_placeholder(value: &str) -> bool {
+    let lower = value.trim().to_ascii_lowercase();
+    let words: Vec<&str> = lower
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    let (Some(first), Some(last)) = (words.first(), words.last()) else {
+        return false;
+    };
+    (lower.starts_with('<') && lower.ends_with('>'))
+        || lower.starts_with("your")
+        || ["replace", "insert", "enter", "replaceme"].contains(first)
+        || (words.len() > 1 && *last == "here")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,8 +5,8 @@
 use std::collections::HashMap;
 
 use crate::config::PathIgnore;
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::fix::Fix;
+use crate::diagnostic::{Diagnostic, Label, Severity};
+use crate::fix::{Applicability, Fix};
 use crate::kb::version::Version;
 use crate::kb::{Kb, ReleaseView};
 use crate::model::compose::{Compose, Origin, Service};
@@ -212,6 +212,7 @@ impl<'a> Ctx<'a> {
             span,
             labels: Vec::new(),
             fix: None,
+            repeat: None,
         }
     }
 
@@ -455,6 +456,54 @@ pub fn check(
         out.extend(suppression::apply(install, &directives, found, &mut usage));
     }
     sort(&mut out);
+    merge_repeats(out)
+}
+
+/// Reports each problem found at several places once: the first finding
+/// of a rule with a given [`Repeat`] key (in report order) takes the others
+/// as labels and their fixes' edits, when those fixes are as safe as its own.
+fn merge_repeats(diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    let mut out: Vec<Diagnostic> = Vec::with_capacity(diags.len());
+    // (code, key, applicability of the fix) -> index in `out`, and how many merged.
+    let mut first: HashMap<(&'static str, String, Option<Applicability>), (usize, usize)> =
+        HashMap::new();
+    for d in diags {
+        let Some(repeat) = &d.repeat else {
+            out.push(d);
+            continue;
+        };
+        let group = (
+            d.code,
+            repeat.key.clone(),
+            d.fix.as_ref().map(|f| f.applicability),
+        );
+        let Some((at, merged)) = first.get_mut(&group) else {
+            first.insert(group, (out.len(), 0));
+            out.push(d);
+            continue;
+        };
+        *merged += 1;
+        let head = &mut out[*at];
+        if let Some(file) = d.file {
+            head.labels.push(Label {
+                file,
+                span: d.span,
+                message: repeat.label.clone(),
+            });
+        }
+        if let (Some(fix), Some(other)) = (&mut head.fix, d.fix) {
+            fix.edits.extend(other.edits);
+        }
+    }
+    for (at, merged) in first.into_values() {
+        if merged > 0 {
+            let head = &mut out[at];
+            head.message.push_str(&format!(
+                ", and at {merged} more place{}",
+                if merged == 1 { "" } else { "s" }
+            ));
+        }
+    }
     out
 }
 

@@ -66,3 +66,60 @@ fn every_release_of_the_knowledge_base_lints_clean() {
         );
     }
 }
+
+/// The secret rules need no release facts, so they run on every release
+/// of ../shared/upstream, also those the knowledge base lacks: upstream's
+/// own fixed keys (SeaweedFS, vroom, launchpad from 25.9.0) are no finding.
+#[test]
+fn secret_rules_are_quiet_on_every_upstream_release() {
+    let Some(up) = crate::testing::shared_upstream() else {
+        crate::testing::skipped_without_shared();
+        return;
+    };
+    let selection = RuleSelection {
+        select: vec!["SL332".into(), "SL333".into()],
+        ..RuleSelection::default()
+    };
+    let mut seen = 0;
+    for entry in std::fs::read_dir(&up).unwrap() {
+        let from = entry.unwrap().path();
+        let read = |rel: &str| std::fs::read_to_string(from.join(rel)).ok();
+        let (Some(compose), Some(env), Some(config), Some(conf)) = (
+            read("docker-compose.yml"),
+            read(".env"),
+            read("sentry/config.example.yml"),
+            read("sentry/sentry.conf.example.py"),
+        ) else {
+            continue;
+        };
+        let tmp = tempfile::tempdir().unwrap();
+        crate::testing::write_files(
+            tmp.path(),
+            &[
+                ("docker-compose.yml", compose),
+                (".env", env),
+                (
+                    "sentry/config.yml",
+                    config.replace(
+                        "'!!changeme!!'",
+                        &format!("'{}'", crate::testing::TEST_SECRET_KEY),
+                    ),
+                ),
+                ("sentry/sentry.conf.py", conf),
+            ],
+        );
+        let install = load_root(tmp.path(), "", &LoadOptions::default());
+        let findings: Vec<String> = check(&install, &selection, None)
+            .into_iter()
+            .map(|d| format!("{} {}: {}", d.code, d.path, d.message))
+            .collect();
+        assert!(
+            findings.is_empty(),
+            "pristine {}:\n{}",
+            from.display(),
+            findings.join("\n")
+        );
+        seen += 1;
+    }
+    assert!(seen >= 10, "only {seen} releases in {}", up.display());
+}

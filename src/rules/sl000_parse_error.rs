@@ -36,6 +36,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             span: p.span,
             labels: Vec::new(),
             fix: None,
+            repeat: None,
         });
     }
 }

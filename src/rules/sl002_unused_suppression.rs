@@ -49,6 +49,7 @@ pub fn report(
             span: d.span,
             labels: Vec::new(),
             fix: None,
+            repeat: None,
         };
         if let Some(why) = &d.malformed {
             let mut found = diag(format!("`# sentrylint: {}` is no suppression", d.written));

@@ -64,6 +64,10 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         let fix = site
             .retag(ctx, release)
             .map(|e| Fix::safe(format!("Pin `{}` to {release}", site.repo), vec![e]));
-        out.push(d.with_fix(fix));
+        // The same line written in several services is one finding.
+        out.push(
+            d.with_fix(fix)
+                .repeated(site.shown(), format!("the same image here{used_by}")),
+        );
     }
 }

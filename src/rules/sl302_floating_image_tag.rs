@@ -89,6 +89,10 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             format!("`{}` {what}{used_by}", site.shown()),
             help,
         );
-        out.push(d.with_fix(fix));
+        // The same line written in several services is one finding.
+        out.push(d.with_fix(fix).repeated(
+            format!("`{}` {what}", site.shown()),
+            format!("the same image here{used_by}"),
+        ));
     }
 }

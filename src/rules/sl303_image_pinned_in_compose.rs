@@ -151,8 +151,13 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             }
             _ => None,
         };
+        // The same line written in several services is one finding.
+        let same = message.trim_end_matches(&used_by).to_string();
         let d = ctx.diag(&RULE, at.file, at.span, message, help);
-        out.push(d.with_fix(fix));
+        out.push(
+            d.with_fix(fix)
+                .repeated(same, format!("the same image here{used_by}")),
+        );
     }
 }
 

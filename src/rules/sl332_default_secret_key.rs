@@ -58,6 +58,8 @@ fn judge(key: &str) -> Option<Verdict> {
     .contains(&word.as_str())
     {
         Some(Verdict::Weak("a well-known placeholder"))
+    } else if crate::rules::helpers::is_placeholder(k) {
+        Some(Verdict::Weak("a guide's placeholder for your own key"))
     } else if k.chars().count() < 32 {
         Some(Verdict::Weak("fewer than 32 characters"))
     } else {
@@ -195,6 +197,11 @@ mod tests {
         assert!(matches!(judge("Change-Me"), Some(Verdict::Weak(_))));
         assert!(matches!(judge(&"z".repeat(50)), Some(Verdict::Weak(_))));
         assert!(matches!(judge("a1b2c3d4e5"), Some(Verdict::Weak(_))));
+        // Long enough, but a guide's words for "put yours here".
+        assert!(matches!(
+            judge("your-secret-key-goes-here-0123456789abcdef"),
+            Some(Verdict::Weak("a guide's placeholder for your own key"))
+        ));
         assert!(judge(crate::testing::TEST_SECRET_KEY).is_none());
     }
 }

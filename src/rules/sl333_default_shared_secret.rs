@@ -6,6 +6,7 @@ use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::load::is_secret_name;
 use crate::parse::interpolate;
 use crate::parse::yaml::{NodeId, NodeKind};
+use crate::rules::helpers::is_placeholder;
 use crate::rules::{Ctx, FixAvailability, Rule};
 
 pub const RULE: Rule = Rule {
@@ -44,8 +45,34 @@ const DEFAULTS: &[&str] = &[
     "qwerty",
 ];
 
+/// Secrets upstream itself sets to a fixed value, for services only other
+/// services reach (upstream's docker-compose.yml, .env and
+/// config.example.yml, 25.9.0 to 26.8.0): SeaweedFS's and vroom's S3 keys,
+/// the profiles filestore that points at SeaweedFS, and launchpad's RPC
+/// secret. (where, key, value): `where` is the service, the config.yml
+/// mapping, or `.env`.
+const UPSTREAM_INTERNAL: &[(&str, &str, &str)] = &[
+    ("seaweedfs", "AWS_SECRET_ACCESS_KEY", "sentry"),
+    ("vroom", "AWS_SECRET_KEY", "sentry"),
+    ("filestore.profiles-options", "secret_key", "sentry"),
+    (".env", "LAUNCHPAD_RPC_SHARED_SECRET", "supersecret"),
+];
+
+fn is_upstream_internal(place: &str, key: &str, value: &str) -> bool {
+    UPSTREAM_INTERNAL.contains(&(place, key, value))
+}
+
+/// True when `service` publishes ports on the host: a value others know
+/// then opens it to whoever reaches the host.
+fn publishes_ports(ctx: &Ctx, service: &str) -> bool {
+    ctx.compose()
+        .and_then(|c| c.service(service))
+        .and_then(|s| s.get("ports"))
+        .is_some_and(|p| !p.items().is_empty())
+}
+
 /// A well-known default, or a placeholder an example writes for the value:
-/// `<client secret>`, `XXXXXXX`, `GITHUB_WEBHOOK_SECRET`.
+/// `<client secret>`, `XXXXXXX`, `GITHUB_WEBHOOK_SECRET`, `your_secret_key`.
 fn is_default(value: &str) -> bool {
     let v = value.trim();
     let Some(first) = v.chars().next() else {
@@ -65,6 +92,7 @@ fn is_default(value: &str) -> bool {
         || lower.contains("change-me")
         || (v.starts_with('<') && v.ends_with('>'))
         || named_placeholder
+        || is_placeholder(v)
 }
 
 const HELP: &str = "placeholders from examples, images and guides are the first values an attacker \
@@ -72,21 +100,12 @@ const HELP: &str = "placeholders from examples, images and guides are the first 
      does not work at all); replace it with a random value (`openssl rand -hex 32`) and set the \
      same value wherever the service is configured";
 
+const HELP_REPLACE: &str = "replace the value with a random one (`openssl rand -hex 32`) \
+     everywhere the service is configured";
+
 /// Keys SL332 judges with Sentry's own rules.
 fn is_secret_key_option(key: &str) -> bool {
     matches!(key, "system.secret-key" | "SENTRY_SYSTEM_SECRET_KEY")
-}
-
-/// Upstream's own value at this place (in `.env`, a service's environment
-/// or config.example.yml) in the install's release, or in any release when
-/// the release cannot be told: published in upstream's repository for
-/// services only the install reaches, so not a secret to hide or a
-/// placeholder the operator forgot.
-fn upstream_default(ctx: &Ctx, is_upstream: impl Fn(&crate::kb::Release) -> bool) -> bool {
-    match ctx.view() {
-        Some(v) => [v.lower, v.upper].into_iter().any(is_upstream),
-        None => ctx.kb.releases.iter().any(is_upstream),
-    }
 }
 
 fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
@@ -97,9 +116,8 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             if is_secret_name(&e.key)
                 && !is_secret_key_option(&e.key)
                 && is_default(&e.value)
-                && !upstream_default(ctx, |r| {
-                    r.env_fact(&e.key).is_some_and(|f| f.value == e.value)
-                })
+                && (!is_upstream_internal(".env", &e.key, &e.value)
+                    || passed_to_a_published_service(ctx, &e.key))
             {
                 out.push(ctx.diag(
                     &RULE,
@@ -136,14 +154,34 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                 {
                     continue;
                 }
-                let upstream = upstream_default(ctx, |r| {
-                    r.canonical_service(&svc.name).is_some_and(|c| {
-                        c.environment
-                            .iter()
-                            .any(|(k, v)| *k == item.key && *v == Some(&**value))
-                    })
+                let value = install.interpolate(value).value;
+                let internal = UPSTREAM_INTERNAL.iter().any(|&(place, key, default)| {
+                    key == item.key && default == value && is_service(ctx, svc, place)
                 });
-                if !upstream && is_default(&install.interpolate(value).value) {
+                if internal && !publishes_ports(ctx, &svc.name) {
+                    continue;
+                }
+                // The same value written in several services is one finding.
+                let same = (
+                    format!("{internal} {}={value}", item.key),
+                    format!("the same value in `{}`", svc.name),
+                );
+                if internal {
+                    out.push(ctx.diag_at(
+                        &RULE,
+                        at,
+                        format!(
+                            "`{}` of `{}` is the value upstream publishes, and `{}` publishes ports on the host",
+                            item.key, svc.name, svc.name
+                        ),
+                        format!(
+                            "upstream's files give every install this value, which is harmless while only the \
+                             install's own services reach `{}`; with its ports published, anyone who reaches \
+                             the host can use it. Remove the `ports`, or {HELP_REPLACE}",
+                            svc.name
+                        ),
+                    ).repeated(same.0, same.1));
+                } else if is_default(&value) {
                     out.push(ctx.diag_at(
                         &RULE,
                         at,
@@ -152,7 +190,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                             item.key, svc.name
                         ),
                         HELP,
-                    ));
+                    ).repeated(same.0, same.1));
                 }
             }
         }
@@ -193,22 +231,19 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                 if !is_secret_name(key) || is_secret_key_option(key) || doc.is_null(p.value) {
                     continue;
                 }
-                let dotted = path
-                    .iter()
-                    .chain([&key])
-                    .copied()
-                    .collect::<Vec<_>>()
-                    .join(".");
+                let mapping = path.join(".");
                 if let Some(value) = doc.scalar(p.value)
                     && is_default(value)
-                    && !upstream_default(ctx, |r| r.config_example_value(&dotted) == Some(value))
+                    && (!is_upstream_internal(&mapping, key, value)
+                        || !endpoint_is_private(ctx, doc, id as NodeId))
                 {
                     out.push(ctx.diag(
                         &RULE,
                         file,
                         doc.node(p.value).span,
                         format!(
-                            "`{dotted}` in sentry/config.yml is a well-known default or placeholder"
+                            "`{}` in sentry/config.yml is a well-known default or placeholder",
+                            path.iter().chain([&key]).copied().collect::<Vec<_>>().join(".")
                         ),
                         HELP,
                     ));
@@ -216,6 +251,53 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             }
         }
     }
+}
+
+/// True when `svc` is upstream's service `name`: called so, or running its
+/// image (a renamed copy holds the same key).
+fn is_service(ctx: &Ctx, svc: &crate::model::compose::Service, name: &str) -> bool {
+    svc.name == name
+        || svc.image().is_some_and(|i| {
+            let image = ctx.install.expand(i);
+            let (repo, _) = crate::kb::version::split_image(&image);
+            repo.rsplit('/').next() == Some(name)
+        })
+}
+
+/// True when a service that gets `key` in its environment publishes ports.
+fn passed_to_a_published_service(ctx: &Ctx, key: &str) -> bool {
+    ctx.compose().is_some_and(|c| {
+        c.services.iter().any(|svc| {
+            svc.get("environment")
+                .is_some_and(|env| env.keyed().iter().any(|item| item.key == key))
+                && publishes_ports(ctx, &svc.name)
+        })
+    })
+}
+
+/// True when the S3 mapping `map` of config.yml points at a compose service
+/// that publishes no ports (`endpoint_url: http://seaweedfs:8333`): a key
+/// only the install's own services can use. An outside endpoint, or none
+/// (AWS itself), means the operator chose this store and its key.
+fn endpoint_is_private(ctx: &Ctx, doc: &crate::parse::yaml::YamlDoc, map: NodeId) -> bool {
+    let NodeKind::Map { pairs, .. } = &doc.node(map).kind else {
+        return false;
+    };
+    let Some(url) = pairs
+        .iter()
+        .find(|p| doc.scalar(p.key) == Some("endpoint_url"))
+        .and_then(|p| doc.scalar(p.value))
+    else {
+        return false;
+    };
+    let host = url
+        .split("://")
+        .nth(1)
+        .unwrap_or(url)
+        .split(['/', ':'])
+        .next()
+        .unwrap_or("");
+    ctx.compose().is_some_and(|c| c.service(host).is_some()) && !publishes_ports(ctx, host)
 }
 
 #[cfg(test)]
@@ -233,6 +315,9 @@ mod tests {
             "<client secret>",
             "GITHUB_WEBHOOK_SECRET",
             "changeme123",
+            "your_secret_key",
+            "your-password-here",
+            "secret",
         ] {
             assert!(is_default(v), "{v}");
         }

@@ -2,7 +2,8 @@
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::fix::{Edit, Fix, env_ops};
-use crate::kb::version::Version;
+use crate::kb::ReleaseView;
+use crate::kb::version::{Tag, Version, split_image};
 use crate::rules::{Ctx, FixAvailability, Rule};
 use crate::source::Span;
 
@@ -24,7 +25,9 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     let Some((file, custom)) = &ctx.install.env_custom else {
         return;
     };
-    let Some(view) = ctx.view() else {
+    // A `.env.custom` without `SENTRY_IMAGE` leaves the release unknown,
+    // which is this very defect: the checkout's `.env` still names it.
+    let Some(view) = ctx.view().or_else(|| checkout_release(ctx)) else {
         return;
     };
     if view.version >= MERGED_FROM {
@@ -106,4 +109,16 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             edits,
         ))),
     );
+}
+
+/// The release of the checkout: `SENTRY_IMAGE` in `.env`, which install.sh
+/// does not read once `.env.custom` exists, but which names the tag checked out.
+fn checkout_release<'a>(ctx: &Ctx<'a>) -> Option<ReleaseView<'a>> {
+    let (file, dotenv) = ctx.install.dotenv.as_ref()?;
+    let entry = dotenv.get("SENTRY_IMAGE")?;
+    let value = ctx.install.file(*file).slice(entry.value_span);
+    match split_image(value.trim_matches(['"', '\''])).1 {
+        Tag::Release(v) => ctx.kb.view(v),
+        _ => None,
+    }
 }
