@@ -18,6 +18,7 @@ use crate::parse::yaml::{NodeId, YamlDoc};
 use crate::source::{FileKind, Span};
 
 pub mod helpers;
+pub mod stack;
 
 pub mod suppression;
 
