@@ -21,8 +21,9 @@ pub const RULE: Rule = Rule {
     check,
 };
 
-/// The ports the stack's services listen on. 9000 is left out: both
-/// ClickHouse and Sentry's web server use it.
+/// The ports the stack's services listen on. Ports other software commonly
+/// takes for itself are left out: 9000 (ClickHouse and Sentry's web), 3000
+/// (Relay, and Grafana's own address) and 8085 (vroom, a common HTTP port).
 const PORTS: &[(u32, Role)] = &[
     (5432, Role::Postgres),
     (6432, Role::PgBouncer),
@@ -32,8 +33,6 @@ const PORTS: &[(u32, Role)] = &[
     (8123, Role::ClickHouse),
     (1218, Role::Snuba),
     (3021, Role::Symbolicator),
-    (3000, Role::Relay),
-    (8085, Role::Vroom),
     (2181, Role::Zookeeper),
     (5672, Role::RabbitMq),
 ];

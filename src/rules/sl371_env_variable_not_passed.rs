@@ -160,7 +160,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             // Unset and with a default, the read is a switch upstream
             // leaves off on purpose; unset without one only matters where
             // `None` breaks the setting.
-            if set_in.is_none() && (r.default.is_some() || !in_databases) {
+            if set_in.is_none() && (r.default.is_some() || !in_databases || a.conditional) {
                 continue;
             }
             let gets = match r.default {
