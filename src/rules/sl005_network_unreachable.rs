@@ -27,11 +27,14 @@ fn networks_of(ctx: &Ctx, compose: &Compose, svc: &Service) -> Option<Vec<String
     }
     let keys: Vec<&str> = match svc.get("networks") {
         None => vec!["default"],
-        Some(Value::Seq { items, .. }) => items.iter().filter_map(Value::as_str).collect(),
+        Some(Value::Seq { items, .. }) => items.iter().map(Value::as_str).collect::<Option<_>>()?,
         Some(v @ Value::Map { .. }) => v.entries().iter().map(|e| e.key.as_str()).collect(),
         // An interpolated or odd value: not judged.
         Some(Value::Scalar(_)) => return None,
     };
+    if keys.is_empty() || keys.iter().any(|k| k.contains('$')) {
+        return None;
+    }
     let real_name = |key: &str| {
         compose
             .networks

@@ -78,16 +78,14 @@ fn loopback_address(text: &str) -> Option<(usize, usize, u32)> {
                     {
                         return None;
                     }
-                    let scheme_start = before.rfind(|c: char| {
-                        !(c.is_ascii_alphanumeric()
-                            || c == ':'
-                            || c == '/'
-                            || c == '@'
-                            || c == '_'
-                            || c == '-'
-                            || c == '.')
-                    });
-                    let url = &before[scheme_start.map_or(0, |s| s + 1)..];
+                    // The URL starts after the last character no URL has.
+                    let in_url = |c: char| c.is_ascii_alphanumeric() || ":/@_-.".contains(c);
+                    let url_start = before
+                        .char_indices()
+                        .rev()
+                        .find(|(_, c)| !in_url(*c))
+                        .map_or(0, |(i, c)| i + c.len_utf8());
+                    let url = &before[url_start..];
                     SCHEMES
                         .iter()
                         .find(|(s, _)| url.starts_with(s))
@@ -387,5 +385,9 @@ mod tests {
         assert_eq!(loopback_address("localhost"), None);
         assert_eq!(loopback_address("mylocalhost:6379"), None);
         assert_eq!(loopback_address("127.0.0.10:6379"), None);
+        assert_eq!(
+            loopback_address("é redis://localhost/0"),
+            Some((11, 9, 6379))
+        );
     }
 }
