@@ -15,23 +15,6 @@ pub const RULE: Rule = Rule {
     check,
 };
 
-/// Upstream's services that only the other containers should reach (nginx is
-/// the way in). SL330 itself judges services by image (`stack::role`).
-pub const INTERNAL_SERVICES: &[&str] = &[
-    "postgres",
-    "redis",
-    "kafka",
-    "clickhouse",
-    "memcached",
-    "snuba-api",
-    "symbolicator",
-    "relay",
-    "zookeeper",
-    "vroom",
-    "smtp",
-    "web",
-];
-
 /// Where a published port listens on the host: an address, or every interface.
 fn host_ip(install: &crate::model::Install, port: &Value) -> Option<Option<String>> {
     match port {
