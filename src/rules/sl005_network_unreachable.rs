@@ -100,6 +100,7 @@ fn needs<'c>(
                 matches!(r, Role::Redis | Role::Kafka | Role::PgBouncer)
                     || (r == Role::Postgres && !has_pgbouncer)
             }
+            (Some(Role::Relay), Some(r)) => matches!(r, Role::Kafka | Role::Redis),
             (Some(Role::Snuba), Some(r)) => {
                 matches!(r, Role::Kafka | Role::ClickHouse | Role::Redis)
             }
