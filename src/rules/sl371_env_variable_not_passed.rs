@@ -3,8 +3,11 @@
 use std::collections::HashSet;
 
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::fix::{Edit, Fix, yaml_ops};
+use crate::model::FileId;
 use crate::model::compose::Value;
 use crate::parse::pyconf::{Expr, ExprKind, Target};
+use crate::parse::yaml::{NodeId, NodeKind};
 use crate::rules::stack::is_sentry;
 use crate::rules::{Ctx, FixAvailability, Rule};
 
@@ -13,7 +16,7 @@ pub const RULE: Rule = Rule {
     name: "env-variable-not-passed",
     severity: Severity::Warning,
     summary: "sentry.conf.py reads an environment variable that no Sentry container is given",
-    fix: FixAvailability::None,
+    fix: FixAvailability::Sometimes,
     doc: include_str!("../../rules/SL371.md"),
     check,
 };
@@ -139,6 +142,49 @@ fn passed(ctx: &Ctx) -> Option<HashSet<String>> {
     any.then_some(names)
 }
 
+/// The one `environment:` block mapping every Sentry service takes (an
+/// anchor such as upstream's `x-sentry-defaults`): where a variable is
+/// passed to all of them with one line.
+fn shared_environment(ctx: &Ctx) -> Option<(FileId, NodeId)> {
+    let compose = ctx.compose()?;
+    let mut shared = None;
+    for svc in compose
+        .services
+        .iter()
+        .filter(|s| is_sentry(ctx.install, s))
+    {
+        let at = svc.get("environment")?.at();
+        let here = (at.file, at.node);
+        if shared.is_some_and(|s| s != here) {
+            return None;
+        }
+        shared = Some(here);
+    }
+    shared
+}
+
+/// Adds `NAME:` (no value: compose passes the env file's) as the last entry
+/// of the block mapping.
+fn pass_variable(ctx: &Ctx, (file_id, map): (FileId, NodeId), name: &str) -> Option<Edit> {
+    let (_, doc) = ctx
+        .install
+        .compose_docs
+        .iter()
+        .find(|(f, _)| *f == file_id)?;
+    let file = ctx.install.file(file_id);
+    let NodeKind::Map { pairs, flow: false } = &doc.node(map).kind else {
+        return None;
+    };
+    let col = yaml_ops::map_column(file, doc, map)?;
+    let at = yaml_ops::entry_lines(file, doc, *pairs.last()?).end as usize;
+    let nl = file.newline();
+    let mut text = format!("{}{name}:{nl}", " ".repeat(col));
+    if !file.text[..at].ends_with('\n') {
+        text.insert_str(0, nl);
+    }
+    Some(Edit::insert(file_id, at, text))
+}
+
 fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     let Some((file, conf)) = ctx.pyconf() else {
         return;
@@ -147,6 +193,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         return;
     };
     let text = ctx.install.file(file);
+    let shared = shared_environment(ctx);
     for a in &conf.assignments {
         let mut found = Vec::new();
         reads(&a.value, &mut found);
@@ -182,7 +229,8 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                      compose passes them (`environment:` or `env_file:`); the env file itself only \
                      feeds compose's `${{...}}` interpolation. Pass it to the Sentry services, as \
                      upstream does for `SENTRY_EVENT_RETENTION_DAYS`: add `{}:` (empty, so compose \
-                     takes the env file's value) to the `environment:` of `x-sentry-defaults`",
+                     takes the env file's value) to the `environment:` they share \
+                     (`x-sentry-defaults` in upstream's file)",
                     r.name
                 ),
             );
@@ -195,6 +243,18 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                     entry.key_span.cover(entry.value_span),
                     "set here, for compose only",
                 );
+                let fix = shared
+                    .and_then(|s| pass_variable(ctx, s, r.name))
+                    .map(|edit| {
+                        Fix::unsafe_edits(
+                            format!("Pass `{}` to the Sentry services", r.name),
+                            format!(
+                                "sentry.conf.py then reads the env file's value instead of {gets}"
+                            ),
+                            vec![edit],
+                        )
+                    });
+                d = d.with_fix(fix);
             }
             out.push(d);
         }
