@@ -133,9 +133,10 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                     format!(
                         "the official image writes the database to `PGDATA`, which it declares as a \
                          volume of its own; nothing is written to `{path}`, so the data lives in an \
-                         anonymous volume that is left behind when the container is recreated \
-                         (an upgrade, `docker compose down`), and Sentry starts on an empty \
-                         database. Mount the volume at `{wanted}`"
+                         anonymous volume of this container. `docker compose down` (self-hosted's install.sh runs \
+                         it on every upgrade) removes the container, the next `up` creates a fresh \
+                         anonymous volume, and Sentry starts on an empty database. Mount the volume \
+                         at `{wanted}`"
                     ),
                 )
                 .with_fix(fix),
