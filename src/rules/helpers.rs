@@ -759,6 +759,18 @@ pub fn scalar_span(install: &Install, at: Origin, start: usize, end: usize) -> S
     }
 }
 
+/// Where `literal`, at byte `start` of a scalar's decoded text, is written
+/// in the file: only when the scalar maps 1:1 there and is written in the
+/// service itself (an edit there must not change other services through a
+/// shared anchor).
+pub fn written_span(install: &Install, at: Origin, start: usize, literal: &str) -> Option<Span> {
+    if at.via.is_some() {
+        return None;
+    }
+    let span = scalar_span(install, at, start, start + literal.len());
+    (install.file(at.file).slice(span) == literal).then_some(span)
+}
+
 /// Variable names compose takes from the env file: interpolated anywhere in
 /// the compose files (`$VAR`, `${VAR:-x}`, also inside defaults), or passed
 /// through to a container by name (`environment: [VAR]` or `VAR:`, and

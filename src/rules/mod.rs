@@ -18,6 +18,7 @@ use crate::parse::yaml::{NodeId, YamlDoc};
 use crate::source::{FileKind, Span};
 
 pub mod helpers;
+pub mod stack;
 
 pub mod suppression;
 
@@ -26,6 +27,10 @@ mod sl001_duplicate_key;
 mod sl002_unused_suppression;
 mod sl003_invalid_interpolation;
 mod sl004_override_base_anchor;
+mod sl005_network_unreachable;
+mod sl006_depends_on_disabled_service;
+mod sl007_host_port_conflict;
+mod sl008_loopback_service_address;
 mod sl101_replay_consumer_missing;
 mod sl102_duplicate_consumer;
 mod sl103_session_replay_flag_missing;
@@ -71,6 +76,11 @@ mod sl360_mail_host_pinned;
 mod sl361_invalid_mail_host;
 mod sl362_smtp_tls_mismatch;
 mod sl370_kafka_retention;
+mod sl371_env_variable_not_passed;
+mod sl372_relay_open_registration;
+mod sl380_snuba_storage_removed;
+mod sl381_postgres_data_path;
+mod sl382_deprecated_sentry_image;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FixAvailability {
@@ -106,6 +116,10 @@ pub static RULES: &[&Rule] = &[
     &sl002_unused_suppression::RULE,
     &sl003_invalid_interpolation::RULE,
     &sl004_override_base_anchor::RULE,
+    &sl005_network_unreachable::RULE,
+    &sl006_depends_on_disabled_service::RULE,
+    &sl007_host_port_conflict::RULE,
+    &sl008_loopback_service_address::RULE,
     &sl101_replay_consumer_missing::RULE,
     &sl102_duplicate_consumer::RULE,
     &sl103_session_replay_flag_missing::RULE,
@@ -151,6 +165,11 @@ pub static RULES: &[&Rule] = &[
     &sl361_invalid_mail_host::RULE,
     &sl362_smtp_tls_mismatch::RULE,
     &sl370_kafka_retention::RULE,
+    &sl371_env_variable_not_passed::RULE,
+    &sl372_relay_open_registration::RULE,
+    &sl380_snuba_storage_removed::RULE,
+    &sl381_postgres_data_path::RULE,
+    &sl382_deprecated_sentry_image::RULE,
 ];
 
 pub fn by_code(code: &str) -> Option<&'static Rule> {

@@ -2,8 +2,10 @@
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::fix::{Edit, Fix};
-use crate::model::compose::{Origin, Scalar};
-use crate::rules::helpers::{RETENTION_KEY, retention_days};
+use crate::model::FileId;
+use crate::model::compose::{Compose, Origin, Scalar};
+use crate::parse::pyconf::ExprKind;
+use crate::rules::helpers::{RETENTION_KEY, parse_days, retention_days};
 use crate::rules::{Ctx, FixAvailability, Rule};
 use crate::source::Span;
 
@@ -17,6 +19,9 @@ pub const RULE: Rule = Rule {
     check,
 };
 
+/// The option sentry.conf.py sets from the variable.
+const OPTION: &str = "system.event-retention-days";
+
 /// The crons upstream drives with the retention, the option that takes the
 /// age, and what they delete.
 const CRONS: &[(&str, &str, &str)] = &[
@@ -28,12 +33,79 @@ const CRONS: &[(&str, &str, &str)] = &[
     ("vroom-cleanup", "-mtime", "profiles"),
 ];
 
+/// The retention Sentry runs with, and where it comes from.
+struct Retention {
+    days: i64,
+    /// "`SENTRY_EVENT_RETENTION_DAYS` is 90", for the message.
+    stated: String,
+    file: FileId,
+    span: Span,
+    label: String,
+    /// The env file sets the variable, so the cron can read it.
+    env_set: bool,
+}
+
 fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
-    let (Some((env_days, env_file, entry)), Some(compose)) = (retention_days(ctx), ctx.compose())
-    else {
+    let Some(compose) = ctx.compose() else {
         return;
     };
-    let env_name = &ctx.install.file(env_file).display;
+    let retention = match retention_days(ctx) {
+        Some((days, file, entry)) => Retention {
+            days,
+            stated: format!("`{RETENTION_KEY}` is {days}"),
+            file,
+            span: entry.key_span.cover(entry.value_span),
+            label: format!("`{}` sets {days} days here", ctx.install.file(file).display),
+            env_set: true,
+        },
+        None if ctx.install.var(RETENTION_KEY).is_none() => {
+            let Some(r) = default_retention(ctx) else {
+                return;
+            };
+            r
+        }
+        None => return,
+    };
+    judge_crons(ctx, compose, &retention, out);
+}
+
+/// With `SENTRY_EVENT_RETENTION_DAYS` set nowhere (often: no env file at
+/// all), Sentry keeps what sentry.conf.py falls back to, upstream's
+/// `int(env("SENTRY_EVENT_RETENTION_DAYS", "90"))`. Only that form is read:
+/// elsewhere the retention cannot be told.
+fn default_retention(ctx: &Ctx) -> Option<Retention> {
+    // config.yml would win over sentry.conf.py; not judged when it sets it.
+    if ctx.config_option(OPTION).is_some() {
+        return None;
+    }
+    let (file, conf) = ctx.pyconf()?;
+    let (expr, _) = conf.lookup("SENTRY_OPTIONS", &[OPTION])?;
+    let (name, default) = expr.env_call()?;
+    if name != RETENTION_KEY {
+        return None;
+    }
+    let default = default?;
+    let days = match &default.kind {
+        ExprKind::Int(i) => *i,
+        ExprKind::Str(s) => parse_days(s).ok()?,
+        _ => return None,
+    };
+    let setter = match ctx.env_file() {
+        Some((env, _)) => format!("`{}` does not set it", ctx.install.file(env).display),
+        None => "the install has no env file".to_string(),
+    };
+    Some(Retention {
+        days,
+        stated: format!("nothing sets `{RETENTION_KEY}` ({setter}), so Sentry keeps {days}"),
+        file,
+        span: default.span,
+        label: format!("sentry.conf.py falls back to {days} days here"),
+        env_set: false,
+    })
+}
+
+fn judge_crons(ctx: &Ctx, compose: &Compose, retention: &Retention, out: &mut Vec<Diagnostic>) {
+    let env_days = retention.days;
     for &(name, flag, what) in CRONS {
         let Some(svc) = compose.service(name) else {
             continue;
@@ -76,7 +148,9 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                 )
             };
             let span = literal_span(ctx, s, offset, literal);
-            let fix = span.map(|span| {
+            // Without the variable set, `$SENTRY_EVENT_RETENTION_DAYS` would
+            // leave the cron without an age: no single right edit.
+            let fix = span.filter(|_| retention.env_set).map(|span| {
                 Fix::unsafe_edits(
                     format!("Use `${RETENTION_KEY}` in `{name}`"),
                     format!(
@@ -95,18 +169,20 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                     &RULE,
                     at,
                     format!(
-                        "`{written}` pins `{name}` to {days} days while `{RETENTION_KEY}` is {env_days}"
+                        "`{written}` pins `{name}` to {days} days while {}",
+                        retention.stated
                     ),
                     format!(
                         "{effect} Upstream writes `${RETENTION_KEY}` here so that one value drives \
-                         every retention."
+                         every retention{}.",
+                        if retention.env_set {
+                            ""
+                        } else {
+                            ", and sets it in `.env`"
+                        }
                     ),
                 )
-                .with_label(
-                    env_file,
-                    entry.key_span.cover(entry.value_span),
-                    format!("`{env_name}` sets {env_days} days here"),
-                )
+                .with_label(retention.file, retention.span, retention.label.clone())
                 .with_fix(fix),
             );
         }

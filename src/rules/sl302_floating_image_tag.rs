@@ -3,7 +3,8 @@
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::fix::Fix;
 use crate::kb::version::{Tag, split_image};
-use crate::rules::helpers::tracks_release;
+use crate::model::ReleaseSource;
+use crate::rules::helpers::{ImageSite, tracks_release};
 use crate::rules::{Ctx, FixAvailability, Rule};
 
 pub const RULE: Rule = Rule {
@@ -82,17 +83,69 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             )),
         }
         let (file, span) = site.location();
-        let d = ctx.diag(
+        let mut d = ctx.diag(
             &RULE,
             file,
             span,
             format!("`{}` {what}{used_by}", site.shown()),
             help,
         );
+        if let Some(skew) = pinned_release_skew(ctx, site) {
+            d.message.push_str(&skew.message);
+            d.severity = skew.severity;
+            d = d.with_label(skew.file, skew.span, skew.label);
+        }
         // The same line written in several services is one finding.
         out.push(d.with_fix(fix).repeated(
             format!("`{}` {what}", site.shown()),
             format!("the same image here{used_by}"),
         ));
     }
+}
+
+/// What a moving tag means next to a Sentry image pinned to a release: the
+/// two run different builds, the skew SL301 reports for release tags.
+struct Skew {
+    message: String,
+    severity: Severity,
+    file: crate::model::FileId,
+    span: crate::source::Span,
+    label: String,
+}
+
+fn pinned_release_skew(ctx: &Ctx, site: &ImageSite) -> Option<Skew> {
+    let view = ctx.view()?;
+    let Tag::Moving(tag) = &site.tag else {
+        return None;
+    };
+    if site.repo == "getsentry/sentry" || !tracks_release(&view, site.var) {
+        return None;
+    }
+    let (file, span, pinned_by) = match ctx.install.release.source {
+        ReleaseSource::EnvImage { file, span } => (file, span, "`SENTRY_IMAGE` pins"),
+        ReleaseSource::ComposeImage { file, span } => (file, span, "the Sentry image pins"),
+        ReleaseSource::Configured | ReleaseSource::Unknown { .. } => return None,
+    };
+    let release = view.version;
+    // `latest` is the newest release, which may be the pinned one today;
+    // the development tags never are.
+    let development = matches!(tag.as_str(), "nightly" | "edge" | "master" | "main");
+    Some(Skew {
+        message: format!(
+            ", not release {release}, which {pinned_by}: {}",
+            if development {
+                "it runs a development build, skewed against Sentry"
+            } else {
+                "it moves to each new release while Sentry stays"
+            }
+        ),
+        severity: if development {
+            Severity::Error
+        } else {
+            Severity::Warning
+        },
+        file,
+        span,
+        label: format!("the install's release, {release}"),
+    })
 }

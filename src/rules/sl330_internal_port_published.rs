@@ -2,6 +2,7 @@
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::compose::{Service, Value};
+use crate::rules::stack::{Role, role};
 use crate::rules::{Ctx, FixAvailability, Rule};
 
 pub const RULE: Rule = Rule {
@@ -13,22 +14,6 @@ pub const RULE: Rule = Rule {
     doc: include_str!("../../rules/SL330.md"),
     check,
 };
-
-/// Services only the other containers should reach (nginx is the way in).
-pub const INTERNAL_SERVICES: &[&str] = &[
-    "postgres",
-    "redis",
-    "kafka",
-    "clickhouse",
-    "memcached",
-    "snuba-api",
-    "symbolicator",
-    "relay",
-    "zookeeper",
-    "vroom",
-    "smtp",
-    "web",
-];
 
 /// Where a published port listens on the host: an address, or every interface.
 fn host_ip(install: &crate::model::Install, port: &Value) -> Option<Option<String>> {
@@ -58,7 +43,7 @@ fn is_loopback(ip: &str) -> bool {
 }
 
 /// Why a published port of this service is an open door, when it is one.
-fn no_auth(install: &crate::model::Install, svc: &Service) -> Option<String> {
+fn no_auth(install: &crate::model::Install, svc: &Service, role: Role) -> Option<String> {
     let env = |key: &str| -> Option<String> {
         let item = svc
             .get("environment")?
@@ -71,8 +56,8 @@ fn no_auth(install: &crate::model::Install, svc: &Service) -> Option<String> {
             None => install.var(key)?.to_string(),
         })
     };
-    match svc.name.as_str() {
-        "postgres" => {
+    match role {
+        Role::Postgres => {
             if env("POSTGRES_HOST_AUTH_METHOD").is_some_and(|m| m.trim() == "trust") {
                 Some("PostgreSQL lets anyone in without a password (`POSTGRES_HOST_AUTH_METHOD: trust`, upstream's setting)".into())
             } else if env("POSTGRES_PASSWORD").is_none_or(|p| p.is_empty())
@@ -83,10 +68,10 @@ fn no_auth(install: &crate::model::Install, svc: &Service) -> Option<String> {
                 None
             }
         }
-        "redis" => (!svc.command().iter().any(|w| w.starts_with("--requirepass")))
+        Role::Redis => (!svc.command().iter().any(|w| w.starts_with("--requirepass")))
             .then(|| "Redis has no password (no `--requirepass`)".into()),
-        "memcached" => Some("memcached has no authentication at all".into()),
-        "clickhouse" => Some("ClickHouse's `default` user has no password".into()),
+        Role::Memcached => Some("memcached has no authentication at all".into()),
+        Role::ClickHouse => Some("ClickHouse's `default` user has no password".into()),
         _ => None,
     }
 }
@@ -95,8 +80,20 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     let Some(compose) = ctx.compose() else {
         return;
     };
-    for svc in &compose.services {
-        if !INTERNAL_SERVICES.contains(&svc.name.as_str()) {
+    let roles: Vec<Option<Role>> = compose
+        .services
+        .iter()
+        .map(|s| role(ctx.install, s))
+        .collect();
+    // Without a proxy in the stack, the web server (and Relay, which takes
+    // the SDKs' envelopes) is the way in: publishing it is the point.
+    let has_proxy = roles.contains(&Some(Role::Proxy));
+    for (svc, role) in compose.services.iter().zip(roles) {
+        let Some(role) = role else {
+            continue;
+        };
+        let entry_point = matches!(role, Role::SentryWeb | Role::Relay);
+        if !(role.is_internal() || role == Role::SentryWeb) || (entry_point && !has_proxy) {
             continue;
         }
         let Some(ports) = svc.get("ports") else {
@@ -125,7 +122,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                 Some(ip) => format!("on `{ip}`"),
             };
             let name = &svc.name;
-            let (message, severity) = match no_auth(ctx.install, svc) {
+            let (message, severity) = match no_auth(ctx.install, svc, role) {
                 Some(why) => (
                     format!("`{name}` publishes port `{shown}` {where_}, and {why}"),
                     Severity::Error,

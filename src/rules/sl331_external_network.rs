@@ -2,7 +2,7 @@
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::compose::{Origin, Service, Value};
-use crate::rules::sl330_internal_port_published::INTERNAL_SERVICES;
+use crate::rules::stack::{Role, role};
 use crate::rules::{Ctx, FixAvailability, Rule};
 
 pub const RULE: Rule = Rule {
@@ -76,7 +76,10 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         let members: Vec<String> = compose
             .services
             .iter()
-            .filter(|s| INTERNAL_SERVICES.contains(&s.name.as_str()) && joins(s, &net.key))
+            .filter(|s| {
+                role(ctx.install, s).is_some_and(|r| r.is_internal() || r == Role::SentryWeb)
+                    && joins(s, &net.key)
+            })
             .map(|s| format!("`{}`", s.name))
             .collect();
         if members.is_empty() {

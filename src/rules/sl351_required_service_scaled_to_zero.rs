@@ -55,6 +55,19 @@ fn consequence(name: &str) -> &'static str {
         "post-process-forwarder-issue-platform" => {
             "issue-platform occurrences (performance and cron issues) are never post-processed"
         }
+        "ingest-occurrences" | "snuba-issue-occurrence-consumer" => {
+            "issue-platform occurrences (performance, cron and feedback issues) are never stored"
+        }
+        "metrics-consumer"
+        | "generic-metrics-consumer"
+        | "snuba-metrics-consumer"
+        | "snuba-generic-metrics-counters-consumer"
+        | "snuba-generic-metrics-distributions-consumer"
+        | "snuba-generic-metrics-sets-consumer"
+        | "snuba-generic-metrics-gauges-consumer" => {
+            "the metrics datasets get no data: what reads them (release health on the metrics \
+             backend, metric alerts) shows nothing"
+        }
         "subscription-consumer-events"
         | "subscription-consumer-transactions"
         | "subscription-consumer-metrics"
@@ -91,10 +104,17 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         if LEFT_OUT.contains(&name) || !view.requires_service(name) {
             continue;
         }
-        // A profile that is not active disables it anyway: COMPOSE_PROFILES is another rule's.
+        // A profile that is not active disables it anyway: COMPOSE_PROFILES
+        // is SL313's. Only profiles the install gives it itself (an
+        // override's `profiles: [metrics]`) are this rule's.
+        let is_active = |wanted: &[&str]| wanted.iter().any(|w| active.iter().any(|a| a == w));
+        let upstream_runs = view
+            .canonical_services(name)
+            .iter()
+            .all(|c| c.profiles.is_none_or(is_active));
         if let Some(p) = svc.get("profiles") {
             let wanted = p.strings();
-            if !wanted.is_empty() && !wanted.iter().any(|w| active.iter().any(|a| a == w)) {
+            if !wanted.is_empty() && !is_active(&wanted) && !upstream_runs {
                 continue;
             }
         }

@@ -1,0 +1,3 @@
+from sentry.conf.server import *  # NOQA
+
+DATABASES = {"default": {"HOST": env("SENTRY_DATABASE_HOST")}}
