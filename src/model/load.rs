@@ -271,6 +271,7 @@ pub fn mounted_config_files(reads: &[(FileKind, ReadResult)]) -> ConfigFiles {
             let target = format!("/etc/sentry/{name}");
             mounts
                 .iter()
+                .rev()
                 .find(|(_, t)| *t == target)
                 .map(|(s, _)| s.to_string())
         };
