@@ -2,8 +2,10 @@
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::fix::{Edit, Fix};
+use crate::model::FileId;
 use crate::model::compose::{Origin, Scalar};
-use crate::rules::helpers::{RETENTION_KEY, retention_days};
+use crate::parse::pyconf::{Expr, ExprKind};
+use crate::rules::helpers::{RETENTION_KEY, parse_days, retention_days};
 use crate::rules::{Ctx, FixAvailability, Rule};
 use crate::source::Span;
 
@@ -17,6 +19,9 @@ pub const RULE: Rule = Rule {
     check,
 };
 
+/// The Sentry option sentry.conf.py sets from the variable.
+const OPTION: &str = "system.event-retention-days";
+
 /// The crons upstream drives with the retention, the option that takes the
 /// age, and what they delete.
 const CRONS: &[(&str, &str, &str)] = &[
@@ -28,12 +33,89 @@ const CRONS: &[(&str, &str, &str)] = &[
     ("vroom-cleanup", "-mtime", "profiles"),
 ];
 
+/// The retention Sentry runs with, and where it comes from (for the label).
+struct Effective {
+    days: i64,
+    file: FileId,
+    span: Span,
+    label: String,
+    /// Set by the env file, so `$SENTRY_EVENT_RETENTION_DAYS` in the cron
+    /// would give the same age.
+    from_env: bool,
+}
+
+/// `SENTRY_EVENT_RETENTION_DAYS` from the env file; when the install sets
+/// it nowhere, the default sentry.conf.py falls back to (`config.yml`
+/// first, which wins over sentry.conf.py). `None` when it cannot be told:
+/// no sentry.conf.py, or no env file while a container is handed the
+/// variable from the shell.
+fn effective_retention(ctx: &Ctx) -> Option<Effective> {
+    if let Some((days, file, entry)) = retention_days(ctx) {
+        let name = &ctx.install.file(file).display;
+        return Some(Effective {
+            days,
+            file,
+            span: entry.key_span.cover(entry.value_span),
+            label: format!("`{name}` sets {days} days here"),
+            from_env: true,
+        });
+    }
+    if ctx.env_entry(RETENTION_KEY).is_some() {
+        return None;
+    }
+    let literal = |e: &Expr| match &e.kind {
+        ExprKind::Int(n) => Some(*n),
+        ExprKind::Str(s) => parse_days(s).ok(),
+        _ => None,
+    };
+    if let Some((file, _, value)) = ctx.config_option(OPTION) {
+        let (_, doc) = ctx.config_yml()?;
+        let days = parse_days(doc.scalar(value)?).ok()?;
+        return Some(Effective {
+            days,
+            file,
+            span: doc.node(value).span,
+            label: format!("config.yml sets `{OPTION}` to {days} days here"),
+            from_env: false,
+        });
+    }
+    let (file, conf) = ctx.pyconf()?;
+    let (expr, assignment) = conf.lookup("SENTRY_OPTIONS", &[OPTION])?;
+    if assignment.conditional {
+        return None;
+    }
+    let days = match expr.env_call() {
+        Some((name, Some(default))) if name == RETENTION_KEY => {
+            // No env file: the shell that runs compose may hand it over.
+            let from_shell = ctx.env_file().is_none()
+                && ctx.compose().is_some_and(|c| {
+                    c.services.iter().any(|s| {
+                        s.get("environment")
+                            .is_some_and(|e| e.keyed().iter().any(|k| k.key == RETENTION_KEY))
+                    })
+                });
+            if from_shell {
+                return None;
+            }
+            literal(default)?
+        }
+        Some(_) => return None,
+        None => literal(expr)?,
+    };
+    Some(Effective {
+        days,
+        file,
+        span: assignment.stmt_span,
+        label: format!("nothing sets `{RETENTION_KEY}`, so sentry.conf.py keeps {days} days here"),
+        from_env: false,
+    })
+}
+
 fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
-    let (Some((env_days, env_file, entry)), Some(compose)) = (retention_days(ctx), ctx.compose())
-    else {
+    let (Some(effective), Some(compose)) = (effective_retention(ctx), ctx.compose()) else {
         return;
     };
-    let env_name = &ctx.install.file(env_file).display;
+    let env_days = effective.days;
     for &(name, flag, what) in CRONS {
         let Some(svc) = compose.service(name) else {
             continue;
@@ -76,7 +158,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                 )
             };
             let span = literal_span(ctx, s, offset, literal);
-            let fix = span.map(|span| {
+            let fix = span.filter(|_| effective.from_env).map(|span| {
                 Fix::unsafe_edits(
                     format!("Use `${RETENTION_KEY}` in `{name}`"),
                     format!(
@@ -94,19 +176,28 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                 ctx.diag_at(
                     &RULE,
                     at,
-                    format!(
-                        "`{written}` pins `{name}` to {days} days while `{RETENTION_KEY}` is {env_days}"
-                    ),
-                    format!(
-                        "{effect} Upstream writes `${RETENTION_KEY}` here so that one value drives \
-                         every retention."
-                    ),
+                    if effective.from_env {
+                        format!(
+                            "`{written}` pins `{name}` to {days} days while `{RETENTION_KEY}` is {env_days}"
+                        )
+                    } else {
+                        format!(
+                            "`{written}` pins `{name}` to {days} days while Sentry keeps events {env_days} days"
+                        )
+                    },
+                    if effective.from_env {
+                        format!(
+                            "{effect} Upstream writes `${RETENTION_KEY}` here so that one value drives \
+                             every retention."
+                        )
+                    } else {
+                        format!(
+                            "{effect} Set the retention you want once, as `{RETENTION_KEY}` in the \
+                             env file compose reads, and write `${RETENTION_KEY}` here."
+                        )
+                    },
                 )
-                .with_label(
-                    env_file,
-                    entry.key_span.cover(entry.value_span),
-                    format!("`{env_name}` sets {env_days} days here"),
-                )
+                .with_label(effective.file, effective.span, effective.label.clone())
                 .with_fix(fix),
             );
         }

@@ -25,6 +25,14 @@ fn passes(svc: &Service) -> bool {
         .is_some_and(|e| e.keyed().iter().any(|k| k.key == RETENTION_KEY))
 }
 
+/// A cleanup cron whose command writes the age as a number (`--days 30`):
+/// passing the variable would change nothing it does; the age against the
+/// retention Sentry keeps is SL204's.
+fn age_written_out(svc: &Service) -> bool {
+    let words = svc.command().join(" ");
+    (words.contains("--days") || words.contains("-mtime")) && !words.contains(RETENTION_KEY)
+}
+
 /// Services that lack the variable, by the `environment` mapping they share
 /// (or alone, when they have none).
 struct Group<'a> {
@@ -44,6 +52,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         if canonical.is_empty()
             || !canonical.iter().all(|c| c.has_env(RETENTION_KEY))
             || passes(svc)
+            || age_written_out(svc)
             || ctx.disabled(svc).is_some()
         {
             continue;
