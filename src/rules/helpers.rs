@@ -508,6 +508,31 @@ pub fn runs_elsewhere<'c>(ctx: &Ctx<'c>, view: &ReleaseView, name: &str) -> Opti
         })
 }
 
+/// Deletes service `svc` from the one compose file that defines it. `None`
+/// when it is written in both files or another service depends on it.
+pub fn remove_service(ctx: &Ctx, svc: &Service) -> Option<Edit> {
+    let [(file, _)] = svc.written.as_slice() else {
+        return None;
+    };
+    let depended_on = ctx.compose()?.services.iter().any(|t| {
+        t.name != svc.name
+            && t.get("depends_on")
+                .is_some_and(|d| d.keyed().iter().any(|k| k.key == svc.name))
+    });
+    if depended_on {
+        return None;
+    }
+    let (_, doc) = ctx.install.compose_docs.iter().find(|(f, _)| f == file)?;
+    let services = doc.get(doc.root?, "services")?.value;
+    let pair = doc.get(services, &svc.name)?;
+    Some(yaml_ops::remove_entry(
+        *file,
+        ctx.install.file(*file),
+        doc,
+        pair,
+    ))
+}
+
 /// The canonical entry at `path` when both sides of the view agree on it.
 pub fn canonical_entry<'k>(view: &ReleaseView<'k>, path: &[&str]) -> Option<&'k CNode> {
     let a = view.lower.entry_at(path)?;
