@@ -258,9 +258,16 @@ pub fn mounted_config_files(reads: &[(FileKind, ReadResult)]) -> ConfigFiles {
         return ConfigFiles::default();
     };
     let mut out = ConfigFiles::default();
-    // The first service that mounts anything at /etc/sentry decides (the
-    // Sentry services share one anchor in every layout seen).
-    for svc in &model.services {
+    // The web service's mounts decide, else the first service's that mounts
+    // anything at /etc/sentry (the Sentry services share one anchor in
+    // every layout seen).
+    let runs_web = |s: &&compose::Service| {
+        let w = s.command();
+        let w = w.strip_prefix(&["sentry".to_string()][..]).unwrap_or(w);
+        w.len() >= 2 && w[0] == "run" && w[1] == "web"
+    };
+    let (web, others): (Vec<_>, Vec<_>) = model.services.iter().partition(runs_web);
+    for svc in web.into_iter().chain(others) {
         let mounts: Vec<(&str, &str)> = svc
             .get("volumes")
             .map(|v| v.items().iter().filter_map(compose::bind_mount).collect())

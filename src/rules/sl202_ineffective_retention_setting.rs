@@ -256,9 +256,13 @@ fn check_config_yml(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
 }
 
 fn check_env(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
+    // What compose reads cannot be told when a compose file does not parse.
     let (Some((file, env)), Some(compose)) = (ctx.env_file(), ctx.compose()) else {
         return;
     };
+    if !ctx.install.compose_complete() {
+        return;
+    }
     // `env_file:` hands every variable to a container: whatever it runs may read them.
     if compose.services.iter().any(|s| s.get("env_file").is_some()) {
         return;

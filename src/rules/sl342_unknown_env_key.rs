@@ -122,7 +122,7 @@ pub fn judged_entries<'a>(ctx: &Ctx<'a>) -> Vec<Judged<'a>> {
     let install = ctx.install;
     // What compose reads cannot be told when it does not parse, and a
     // service given the whole file with `env_file:` reads every key.
-    if install.compose.is_none() || env_file_loaded_by_a_service(install) {
+    if !install.compose_complete() || env_file_loaded_by_a_service(install) {
         return Vec::new();
     }
     let mut out = Vec::new();
