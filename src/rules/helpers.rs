@@ -476,6 +476,22 @@ pub fn canonical_roles(install: &Install, view: &ReleaseView, name: &str) -> Vec
     roles
 }
 
+/// Services of the install reach `name` by its name: `depends_on`, or a URL
+/// such as `SNUBA: http://snuba-api:1218`. Such a service cannot run under
+/// another name.
+pub fn addressed_by_name(compose: &crate::model::compose::Compose, name: &str) -> bool {
+    let url = format!("//{name}:");
+    compose.services.iter().any(|s| {
+        s.get("depends_on")
+            .is_some_and(|d| d.keyed().iter().any(|k| k.key == name))
+            || s.get("environment").is_some_and(|e| {
+                e.keyed()
+                    .iter()
+                    .any(|k| k.value.is_some_and(|v| v.contains(&url)))
+            })
+    })
+}
+
 /// Whether the release may have a Sentry command: a service running a
 /// command its image lacks does no work, whatever it names.
 pub fn command_in_release(view: &ReleaseView, command: &[String]) -> bool {

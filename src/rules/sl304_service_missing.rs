@@ -4,8 +4,8 @@ use crate::diagnostic::{Diagnostic, Severity};
 use crate::kb::ReleaseView;
 use crate::model::compose::{Compose, Service};
 use crate::rules::helpers::{
-    Role, active_profiles, canonical_roles, command_in_release, missing_service, quoted_list, role,
-    runs_elsewhere, services_key,
+    Role, active_profiles, addressed_by_name, canonical_roles, command_in_release, missing_service,
+    quoted_list, role, runs_elsewhere, services_key,
 };
 use crate::rules::{Ctx, FixAvailability, Rule};
 
@@ -28,22 +28,6 @@ const LEFT_TO_OTHER_RULES: &[&str] = &[
     "symbolicator-cleanup",
     "vroom-cleanup",
 ];
-
-/// Services of the install reach `name` by its name: `depends_on`, or a URL
-/// such as `SNUBA: http://snuba-api:1218`. Such a service cannot run under
-/// another name.
-fn addressed_by_name(compose: &Compose, name: &str) -> bool {
-    let url = format!("//{name}:");
-    compose.services.iter().any(|s| {
-        s.get("depends_on")
-            .is_some_and(|d| d.keyed().iter().any(|k| k.key == name))
-            || s.get("environment").is_some_and(|e| {
-                e.keyed()
-                    .iter()
-                    .any(|k| k.value.is_some_and(|v| v.contains(&url)))
-            })
-    })
-}
 
 fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     let (Some(view), Some(compose)) = (ctx.view(), ctx.compose()) else {
