@@ -2,7 +2,7 @@
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::kb::ReleaseView;
-use crate::model::compose::{Compose, Service};
+use crate::model::compose::Service;
 use crate::rules::helpers::{
     Role, active_profiles, addressed_by_name, canonical_roles, command_in_release, missing_service,
     quoted_list, role, runs_elsewhere, services_key,
