@@ -3,7 +3,7 @@
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::fix::Fix;
 use crate::model::compose::Service;
-use crate::rules::helpers::{Consumer, consumers, name_list, remove_service};
+use crate::rules::helpers::{Consumer, command_in_release, consumers, name_list, remove_service};
 use crate::rules::{Ctx, FixAvailability, Rule};
 
 pub const RULE: Rule = Rule {
@@ -71,6 +71,11 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         .services
         .iter()
         .filter(|s| ctx.disabled(s).is_none())
+        // A command the release lacks crash-loops: it duplicates nothing.
+        .filter(|s| {
+            view.as_ref()
+                .is_none_or(|v| command_in_release(v, s.command()))
+        })
         .flat_map(|s| consumers(s).into_iter().map(move |c| (s, c)))
         .collect();
     let mut seen: Vec<(bool, &str, Option<&str>)> = Vec::new();
