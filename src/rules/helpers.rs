@@ -492,6 +492,20 @@ pub fn addressed_by_name(compose: &crate::model::compose::Compose, name: &str) -
     })
 }
 
+/// The upstream cleanup cron a command runs, whatever its service is
+/// called: `sentry-cleanup`, `symbolicator-cleanup` or `vroom-cleanup`.
+pub fn cleanup_cron(command: &str) -> Option<&'static str> {
+    if command.contains("sentry cleanup") {
+        Some("sentry-cleanup")
+    } else if command.contains("symbolicator cleanup") {
+        Some("symbolicator-cleanup")
+    } else if command.contains("sentry-profiles") && command.contains("-delete") {
+        Some("vroom-cleanup")
+    } else {
+        None
+    }
+}
+
 /// Whether the release may have a Sentry command: a service running a
 /// command its image lacks does no work, whatever it names.
 pub fn command_in_release(view: &ReleaseView, command: &[String]) -> bool {

@@ -5,7 +5,7 @@ use crate::fix::{Edit, Fix};
 use crate::model::FileId;
 use crate::model::compose::{Origin, Scalar};
 use crate::parse::pyconf::{Expr, ExprKind};
-use crate::rules::helpers::{RETENTION_KEY, parse_days, retention_days};
+use crate::rules::helpers::{RETENTION_KEY, cleanup_cron, parse_days, retention_days};
 use crate::rules::{Ctx, FixAvailability, Rule};
 use crate::source::Span;
 
@@ -116,10 +116,14 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         return;
     };
     let env_days = effective.days;
-    for &(name, flag, what) in CRONS {
-        let Some(svc) = compose.service(name) else {
+    // The crons by what they run, whatever the services are called.
+    for svc in &compose.services {
+        let Some(&(_, flag, what)) = cleanup_cron(&svc.command().join(" "))
+            .and_then(|cron| CRONS.iter().find(|(c, _, _)| *c == cron))
+        else {
             continue;
         };
+        let name = svc.name.as_str();
         let Some(command) = svc.get("command") else {
             continue;
         };
