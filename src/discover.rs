@@ -227,10 +227,36 @@ pub fn root_of_named_file(path: &Path) -> Result<(Root, FileKind), String> {
         (Ok(file), Ok(root)) => file.strip_prefix(root).map(display_of).unwrap_or_default(),
         _ => String::new(),
     };
-    match FileKind::ALL
+    // sentry.conf.py and config.yml are where compose mounts them.
+    let mounted = || {
+        let reads: Vec<_> = [FileKind::Compose, FileKind::ComposeOverride]
+            .into_iter()
+            .filter(|k| root.join(k.path_in(&root)).is_file())
+            .map(|k| {
+                let path = root.join(k.path_in(&root));
+                (
+                    k,
+                    crate::model::load::read_source(&path, display_of(&path), k),
+                )
+            })
+            .collect();
+        crate::model::load::mounted_config_files(&reads)
+    };
+    let kind = FileKind::ALL
         .into_iter()
         .find(|k| k.names().contains(&rel.as_str()))
-    {
+        .filter(|k| !matches!(k, FileKind::SentryConfPy | FileKind::SentryConfigYml))
+        .or_else(|| {
+            let m = mounted();
+            [
+                (FileKind::SentryConfPy, m.conf_py),
+                (FileKind::SentryConfigYml, m.config_yml),
+            ]
+            .into_iter()
+            .find(|(_, p)| *p == rel)
+            .map(|(k, _)| k)
+        });
+    match kind {
         Some(kind) => Ok((
             Root {
                 path: root,
@@ -238,9 +264,13 @@ pub fn root_of_named_file(path: &Path) -> Result<(Root, FileKind), String> {
             },
             kind,
         )),
-        None => Err(format!(
-            "is not a file sentrylint reads in the install at `{display}` ({READ_FILES})"
-        )),
+        None => {
+            let m = mounted();
+            Err(format!(
+                "is not a file sentrylint reads in the install at `{display}` (compose.yaml or docker-compose.yml and their override, .env, .env.custom, {}, {})",
+                m.conf_py, m.config_yml
+            ))
+        }
     }
 }
 
@@ -282,6 +312,25 @@ mod tests {
             .map(|r| r.path.strip_prefix(base).unwrap().display().to_string())
             .collect();
         assert_eq!(names, ["ops/a", "ops/b"]);
+    }
+
+    #[test]
+    fn a_named_config_file_is_the_one_compose_mounts() {
+        let tmp = tempfile::tempdir().unwrap();
+        std::fs::write(
+            tmp.path().join("docker-compose.yml"),
+            "services:\n  web:\n    command: run web\n    volumes:\n      - ./sentry.conf.py:/etc/sentry/sentry.conf.py\n",
+        )
+        .unwrap();
+        let (_, kind) = root_of_named_file(&tmp.path().join("sentry.conf.py")).unwrap();
+        assert_eq!(kind, FileKind::SentryConfPy);
+        let (_, kind) = root_of_named_file(&tmp.path().join("sentry/config.yml")).unwrap();
+        assert_eq!(kind, FileKind::SentryConfigYml);
+        let err = root_of_named_file(&tmp.path().join("sentry/sentry.conf.py")).unwrap_err();
+        assert!(
+            err.contains(", sentry.conf.py, sentry/config.yml)"),
+            "{err}"
+        );
     }
 
     #[test]

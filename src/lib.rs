@@ -22,6 +22,8 @@ pub mod rules;
 pub mod source;
 
 #[cfg(test)]
+mod corpus_tests;
+#[cfg(test)]
 mod git_tests;
 #[cfg(test)]
 mod hostile_tests;

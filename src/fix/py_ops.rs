@@ -135,6 +135,22 @@ pub fn replace_string(
     ))
 }
 
+/// Deletes a statement with its whole lines, when it has them to itself
+/// (nothing but blanks before it and blanks or a comment after it).
+pub fn remove_statement(file_id: FileId, file: &SourceFile, stmt: Span) -> Option<Edit> {
+    let first = file.line_index(stmt.start as usize);
+    let last = file.line_index(stmt.end.saturating_sub(1).max(stmt.start) as usize);
+    let before = &file.text[file.line_start(first)..stmt.start as usize];
+    let after = file.text[stmt.end as usize..file.line_end(last)].trim_start();
+    if !before.trim().is_empty() || !(after.is_empty() || after.starts_with('#')) {
+        return None;
+    }
+    Some(Edit::delete(
+        file_id,
+        Span::new(file.line_start(first), file.line_end_with_break(last)),
+    ))
+}
+
 /// Replaces an expression (a value, a dict literal) with `text`.
 pub fn replace_expr(file_id: FileId, expr: Span, text: &str) -> Edit {
     Edit::replace(file_id, expr, text)

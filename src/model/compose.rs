@@ -926,6 +926,29 @@ fn list_to_map(v: Value) -> Value {
 }
 
 /// The container path of a volume entry (short `src:dst[:mode]` or long form).
+/// A bind mount of a service's `volumes` item: (host path as written,
+/// container path). Named volumes (a source that is not a path) and
+/// anonymous ones are not bind mounts.
+pub fn bind_mount(v: &Value) -> Option<(&str, &str)> {
+    let (source, target) = match v {
+        Value::Scalar(s) => {
+            let mut parts = s.text.splitn(3, ':');
+            (parts.next()?, parts.next()?)
+        }
+        Value::Map { .. } => {
+            let kind = v.get("type").and_then(Value::as_str).unwrap_or("bind");
+            if kind != "bind" {
+                return None;
+            }
+            (v.get("source")?.as_str()?, v.get("target")?.as_str()?)
+        }
+        Value::Seq { .. } => return None,
+    };
+    source
+        .starts_with(['.', '/', '~'])
+        .then_some((source, target.trim_end_matches('/')))
+}
+
 fn volume_target(v: &Value) -> Option<String> {
     match v {
         Value::Scalar(s) => {

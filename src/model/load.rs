@@ -165,9 +165,17 @@ pub fn load_root_with(
     options: &LoadOptions,
     mut given: Option<GivenFile>,
 ) -> Install {
-    let mut reads = Vec::new();
+    let mut reads: Vec<(FileKind, ReadResult)> = Vec::new();
+    let mut mounted = None;
     for kind in FileKind::ALL {
-        let rel = kind.path_in(root);
+        if matches!(kind, FileKind::SentryConfPy | FileKind::SentryConfigYml) && mounted.is_none() {
+            mounted = Some(mounted_config_files(&reads));
+        }
+        let rel = match (kind, &mounted) {
+            (FileKind::SentryConfPy, Some(m)) => m.conf_py.as_str(),
+            (FileKind::SentryConfigYml, Some(m)) => m.config_yml.as_str(),
+            _ => kind.path_in(root),
+        };
         let path = root.join(rel);
         if let Some(g) = given.take_if(|g| g.kind == kind) {
             reads.push((kind, source_from_bytes(path, g.display, kind, g.bytes)));
@@ -205,6 +213,139 @@ fn is_empty_document(doc: &YamlDoc) -> bool {
         Some(NodeKind::Scalar { value, .. }) => matches!(value.as_str(), "" | "~" | "null"),
         Some(_) => false,
     }
+}
+
+/// Where the Sentry services' `/etc/sentry/sentry.conf.py` and
+/// `/etc/sentry/config.yml` come from, relative to the deployment root.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConfigFiles {
+    pub conf_py: String,
+    pub config_yml: String,
+}
+
+impl Default for ConfigFiles {
+    fn default() -> Self {
+        ConfigFiles {
+            conf_py: FileKind::SentryConfPy.relative_path().into(),
+            config_yml: FileKind::SentryConfigYml.relative_path().into(),
+        }
+    }
+}
+
+/// Follows the bind mounts of the compose files read so far (base and
+/// override, merged as compose merges them) to the files Sentry reads as
+/// `/etc/sentry/sentry.conf.py` and `/etc/sentry/config.yml`: a tutorial
+/// install mounts `./sentry.conf.py` from its root, a fork `./config` as
+/// the folder. Host paths are relative to the compose file's folder. When
+/// nothing can be told (no such mount, a variable in the path, a path
+/// outside the install, compose that does not parse), upstream's
+/// `sentry/` is assumed, as `./sentry:/etc/sentry` says.
+pub fn mounted_config_files(reads: &[(FileKind, ReadResult)]) -> ConfigFiles {
+    let texts: Vec<(FileKind, &str)> = reads
+        .iter()
+        .filter(|(k, r)| matches!(k, FileKind::Compose | FileKind::ComposeOverride) && r.parseable)
+        .filter_map(|(k, r)| Some((*k, r.file.as_ref()?.text.as_str())))
+        .collect();
+    // Upstream's layout, the common case, is told without parsing: its only
+    // mount of /etc/sentry is `./sentry:/etc/sentry`.
+    let telling = |t: &str| {
+        t.match_indices("/etc/sentry").any(|(i, _)| {
+            let line = t[..i].rsplit('\n').next().unwrap_or("");
+            line.contains("target") || line.ends_with(':') && !line.ends_with("./sentry:")
+        })
+    };
+    if !texts.iter().any(|(_, t)| telling(t)) {
+        return ConfigFiles::default();
+    }
+    let docs: Vec<(FileId, YamlDoc)> = texts
+        .iter()
+        .enumerate()
+        .filter_map(|(id, (kind, text))| {
+            let opts = yaml::Options {
+                allow_unknown_aliases: *kind == FileKind::ComposeOverride,
+            };
+            yaml::parse(text, opts).ok().map(|d| (id, d))
+        })
+        .collect();
+    let Some(((base_id, base), overrides)) = docs
+        .split_first()
+        .filter(|(b, _)| texts[b.0].0 == FileKind::Compose)
+        .map(|(b, rest)| ((b.0, &b.1), rest.iter().map(|(i, d)| (*i, d)).collect()))
+    else {
+        return ConfigFiles::default();
+    };
+    let Ok(model) = compose::build(&ComposeSources {
+        base: (base_id, base),
+        overrides,
+    }) else {
+        return ConfigFiles::default();
+    };
+    let mut out = ConfigFiles::default();
+    // The web service's mounts decide, else the first service's that mounts
+    // anything at /etc/sentry (the Sentry services share one anchor in
+    // every layout seen).
+    let runs_web = |s: &&compose::Service| {
+        let w = s.command();
+        let w = w.strip_prefix(&["sentry".to_string()][..]).unwrap_or(w);
+        w.len() >= 2 && w[0] == "run" && w[1] == "web"
+    };
+    let (web, others): (Vec<_>, Vec<_>) = model.services.iter().partition(runs_web);
+    for svc in web.into_iter().chain(others) {
+        let mounts: Vec<(&str, &str)> = svc
+            .get("volumes")
+            .map(|v| v.items().iter().filter_map(compose::bind_mount).collect())
+            .unwrap_or_default();
+        // A later mount of the same path (the override's) is the one used.
+        let folder = mounts.iter().rev().find(|(_, t)| *t == "/etc/sentry");
+        let file = |name: &str| {
+            let target = format!("/etc/sentry/{name}");
+            mounts
+                .iter()
+                .rev()
+                .find(|(_, t)| *t == target)
+                .map(|(s, _)| s.to_string())
+        };
+        let (py, yml) = (file("sentry.conf.py"), file("config.yml"));
+        if folder.is_none() && py.is_none() && yml.is_none() {
+            continue;
+        }
+        let in_folder =
+            |name: &str| folder.map(|(s, _)| format!("{}/{name}", s.trim_end_matches('/')));
+        if let Some(p) = py
+            .or_else(|| in_folder("sentry.conf.py"))
+            .and_then(|p| install_relative(&p))
+        {
+            out.conf_py = p;
+        }
+        if let Some(p) = yml
+            .or_else(|| in_folder("config.yml"))
+            .and_then(|p| install_relative(&p))
+        {
+            out.config_yml = p;
+        }
+        break;
+    }
+    out
+}
+
+/// A host path of a bind mount as a path inside the install (`./a/../b`
+/// is `b`); `None` for an absolute path, a home path, a variable or one
+/// that leaves the install.
+fn install_relative(path: &str) -> Option<String> {
+    if path.contains('$') || !path.starts_with('.') {
+        return None;
+    }
+    let mut parts: Vec<&str> = Vec::new();
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            p => parts.push(p),
+        }
+    }
+    (!parts.is_empty()).then(|| parts.join("/"))
 }
 
 /// `display_root/rel`, without a leading `./`.
@@ -565,7 +706,88 @@ fn mark_secret_dict_entries(e: &Expr, out: &mut Vec<Span>, depth: usize) {
 
 #[cfg(test)]
 mod tests {
-    use super::is_secret_name;
+    use super::{ConfigFiles, ReadResult, is_secret_name, mounted_config_files, source_from_bytes};
+    use crate::source::FileKind;
+
+    fn mounts(base: &str, over: Option<&str>) -> (String, String) {
+        let read = |kind: FileKind, text: &str| -> (FileKind, ReadResult) {
+            let r = source_from_bytes("x".into(), "x".into(), kind, text.as_bytes().to_vec());
+            (kind, r)
+        };
+        let mut reads = vec![read(FileKind::Compose, base)];
+        reads.extend(over.map(|o| read(FileKind::ComposeOverride, o)));
+        let ConfigFiles {
+            conf_py,
+            config_yml,
+        } = mounted_config_files(&reads);
+        (conf_py, config_yml)
+    }
+
+    #[test]
+    fn config_files_are_where_compose_mounts_them() {
+        let upstream = (
+            "sentry/sentry.conf.py".to_string(),
+            "sentry/config.yml".to_string(),
+        );
+        let svc = |volumes: &str| {
+            format!(
+                "services:\n  web:\n    environment:\n      SENTRY_CONF: /etc/sentry\n    volumes:\n{volumes}"
+            )
+        };
+        assert_eq!(
+            mounts(&svc("      - ./sentry:/etc/sentry\n"), None),
+            upstream
+        );
+        assert_eq!(
+            mounts(
+                &svc("      - ./sentry.conf.py:/etc/sentry/sentry.conf.py:ro\n"),
+                None
+            ),
+            (
+                "sentry.conf.py".to_string(),
+                "sentry/config.yml".to_string()
+            )
+        );
+        assert_eq!(
+            mounts(
+                &svc("      - ./sentry:/etc/sentry\n"),
+                Some(
+                    "services:\n  web:\n    volumes:\n      - type: bind\n        source: ./deploy/../config/\n        target: /etc/sentry/\n"
+                )
+            ),
+            (
+                "config/sentry.conf.py".to_string(),
+                "config/config.yml".to_string()
+            )
+        );
+        // A file mounted over the folder wins for that file.
+        assert_eq!(
+            mounts(
+                &svc(
+                    "      - ./config:/etc/sentry\n      - ./secret/config.yml:/etc/sentry/config.yml\n"
+                ),
+                None
+            ),
+            (
+                "config/sentry.conf.py".to_string(),
+                "secret/config.yml".to_string()
+            )
+        );
+        // Nothing to tell: a named volume, a variable, a path outside the install.
+        for v in [
+            "sentry-conf:/etc/sentry",
+            "${CONF_DIR}:/etc/sentry",
+            "../elsewhere:/etc/sentry",
+            "/opt/sentry:/etc/sentry",
+        ] {
+            assert_eq!(
+                mounts(&svc(&format!("      - {v}\n")), None),
+                upstream,
+                "{v}"
+            );
+        }
+        assert_eq!(mounts("services: [", None), upstream);
+    }
 
     #[test]
     fn secret_names_are_told_by_their_words_in_any_case() {

@@ -105,6 +105,16 @@ impl Install {
             .map(|(f, d)| (*f, d))
     }
 
+    /// Whether every compose file of the install parsed into the effective
+    /// model: only then can what compose reads be told.
+    pub fn compose_complete(&self) -> bool {
+        self.compose.is_some()
+            && self.files.iter().enumerate().all(|(id, f)| {
+                !matches!(f.kind, FileKind::Compose | FileKind::ComposeOverride)
+                    || self.compose_docs.iter().any(|(d, _)| *d == id)
+            })
+    }
+
     /// The env file compose and install.sh read last (`.env.custom` when it
     /// exists): where an operator's settings go.
     pub fn env_file(&self) -> Option<(FileId, &EnvFile)> {

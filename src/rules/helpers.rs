@@ -357,6 +357,212 @@ pub fn command_consumers(command: &[String]) -> Vec<Consumer> {
     }
 }
 
+/// What a service does, told from its image and command rather than its
+/// name: operators rename services (`sentry-web` for `web`,
+/// `snuba-consumer-transactions` for `snuba-transactions-consumer`), and a
+/// renamed service still does the work.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Role {
+    /// `sentry`, `snuba`, `relay`, ... for first-party images, else the
+    /// image's repository; `None` when the image cannot be told (a variable
+    /// the env does not set), which matches any family.
+    pub family: Option<String>,
+    /// What its consumers consume (a Sentry consumer by name, a Snuba
+    /// storage with its topic), sorted; the consumer group is left out:
+    /// the work is done whatever the group.
+    pub consumes: Vec<(bool, String, Option<String>)>,
+    /// For other services: the subcommand words and the flags that choose
+    /// what it works on (`--storage`, `--dataset`, `--entity`, ...).
+    pub command: Vec<String>,
+}
+
+/// Flags that change what a non-consumer command works on; the others
+/// (batch sizes, log levels, offsets) only change how.
+const ROLE_FLAGS: &[&str] = &[
+    "--storage",
+    "--dataset",
+    "--entity",
+    "--entities",
+    "--topic",
+];
+
+impl Role {
+    /// Whether a service in this role does the work of `other`.
+    pub fn does(&self, other: &Role) -> bool {
+        let families = match (&self.family, &other.family) {
+            (Some(a), Some(b)) => a == b,
+            _ => true,
+        };
+        families
+            && if other.consumes.is_empty() {
+                !other.command.is_empty() && self.command == other.command
+            } else {
+                other.consumes.iter().all(|c| self.consumes.contains(c))
+            }
+    }
+}
+
+/// The family of an image reference (interpolated when it can be).
+pub fn image_family(install: &Install, image: &str) -> Option<String> {
+    let text = install.expand(image);
+    if text.contains('$') || text.trim().is_empty() {
+        return None;
+    }
+    // Upstream builds its Sentry image locally from `SENTRY_IMAGE`.
+    if text.starts_with("sentry-self-hosted") {
+        return Some("sentry".into());
+    }
+    let repo = image_repo(&text);
+    Some(match first_party(&text) {
+        Some((r, _)) => r.trim_start_matches("getsentry/").to_string(),
+        None => repo.rsplit('/').next().unwrap_or(repo).to_string(),
+    })
+}
+
+/// The role of a command run from an image.
+pub fn command_role(family: Option<String>, command: &[String]) -> Role {
+    let mut consumes: Vec<_> = command_consumers(command)
+        .into_iter()
+        .map(|c| match c {
+            Consumer::Sentry { name, .. } => (true, name, None),
+            Consumer::Snuba { storage, topic, .. } => (false, storage, topic),
+        })
+        .collect();
+    consumes.sort();
+    consumes.dedup();
+    let mut words: Vec<String> = without_sentry(command)
+        .iter()
+        .skip_while(|w| w.as_str() == "snuba")
+        .take_while(|w| !w.starts_with('-'))
+        .cloned()
+        .collect();
+    if consumes.is_empty() {
+        for flag in ROLE_FLAGS {
+            for v in flag_values(command, flag) {
+                words.push(format!("{flag}={v}"));
+            }
+        }
+    }
+    Role {
+        family,
+        command: if consumes.is_empty() {
+            words
+        } else {
+            Vec::new()
+        },
+        consumes,
+    }
+}
+
+/// What `service` runs.
+pub fn role(install: &Install, service: &Service) -> Role {
+    let family = service.image().and_then(|i| image_family(install, i));
+    command_role(family, service.command())
+}
+
+/// What the release's `name` service runs (one role per side of the view
+/// when they differ).
+pub fn canonical_roles(install: &Install, view: &ReleaseView, name: &str) -> Vec<Role> {
+    let mut roles: Vec<Role> = Vec::new();
+    for c in view.canonical_services(name) {
+        let r = command_role(
+            c.image().and_then(|i| image_family(install, i)),
+            c.command(),
+        );
+        if !roles.contains(&r) {
+            roles.push(r);
+        }
+    }
+    roles
+}
+
+/// Services of the install reach `name` by its name: `depends_on`, or a URL
+/// such as `SNUBA: http://snuba-api:1218`. Such a service cannot run under
+/// another name.
+pub fn addressed_by_name(compose: &crate::model::compose::Compose, name: &str) -> bool {
+    let url = format!("//{name}:");
+    compose.services.iter().any(|s| {
+        s.get("depends_on")
+            .is_some_and(|d| d.keyed().iter().any(|k| k.key == name))
+            || s.get("environment").is_some_and(|e| {
+                e.keyed()
+                    .iter()
+                    .any(|k| k.value.is_some_and(|v| v.contains(&url)))
+            })
+    })
+}
+
+/// The upstream cleanup cron a command runs, whatever its service is
+/// called: `sentry-cleanup`, `symbolicator-cleanup` or `vroom-cleanup`.
+pub fn cleanup_cron(command: &str) -> Option<&'static str> {
+    if command.contains("sentry cleanup") {
+        Some("sentry-cleanup")
+    } else if command.contains("symbolicator cleanup") {
+        Some("symbolicator-cleanup")
+    } else if command.contains("sentry-profiles") && command.contains("-delete") {
+        Some("vroom-cleanup")
+    } else {
+        None
+    }
+}
+
+/// Whether the release may have a Sentry command: a service running a
+/// command its image lacks does no work, whatever it names.
+pub fn command_in_release(view: &ReleaseView, command: &[String]) -> bool {
+    let words = without_sentry(command);
+    match (
+        words.first().map(String::as_str),
+        words.get(1).map(String::as_str),
+    ) {
+        (Some("run"), Some("consumer")) => !view.cli_all(|c| !c.unified_consumer),
+        (Some("run"), Some("ingest-consumer")) => !view.cli_all(|c| !c.all_consumer_types),
+        (Some("run"), Some("ingest-replay-recordings")) => {
+            !view.cli_all(|c| !c.ingest_replay_recordings_command)
+        }
+        _ => true,
+    }
+}
+
+/// The running service of the install (other than `name` itself) that
+/// does the work the release's `name` does, if any.
+pub fn runs_elsewhere<'c>(ctx: &Ctx<'c>, view: &ReleaseView, name: &str) -> Option<&'c Service> {
+    let wanted = canonical_roles(ctx.install, view, name);
+    ctx.compose()?
+        .services
+        .iter()
+        .filter(|s| s.name != name && ctx.disabled(s).is_none())
+        .filter(|s| command_in_release(view, s.command()))
+        .find(|s| {
+            let r = role(ctx.install, s);
+            wanted.iter().any(|w| r.does(w))
+        })
+}
+
+/// Deletes service `svc` from the one compose file that defines it. `None`
+/// when it is written in both files or another service depends on it.
+pub fn remove_service(ctx: &Ctx, svc: &Service) -> Option<Edit> {
+    let [(file, _)] = svc.written.as_slice() else {
+        return None;
+    };
+    let depended_on = ctx.compose()?.services.iter().any(|t| {
+        t.name != svc.name
+            && t.get("depends_on")
+                .is_some_and(|d| d.keyed().iter().any(|k| k.key == svc.name))
+    });
+    if depended_on {
+        return None;
+    }
+    let (_, doc) = ctx.install.compose_docs.iter().find(|(f, _)| f == file)?;
+    let services = doc.get(doc.root?, "services")?.value;
+    let pair = doc.get(services, &svc.name)?;
+    Some(yaml_ops::remove_entry(
+        *file,
+        ctx.install.file(*file),
+        doc,
+        pair,
+    ))
+}
+
 /// The canonical entry at `path` when both sides of the view agree on it.
 pub fn canonical_entry<'k>(view: &ReleaseView<'k>, path: &[&str]) -> Option<&'k CNode> {
     let a = view.lower.entry_at(path)?;

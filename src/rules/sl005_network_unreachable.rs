@@ -137,9 +137,16 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         .iter()
         .map(|s| (s.name.as_str(), networks_of(ctx, compose, s)))
         .collect();
-    // Grouped by the service that cannot be reached: the cause is usually
-    // its own `networks:` list, and one finding per dependency reads best.
+    // Grouped by the side whose own `networks:` list cut the link: the
+    // service that cannot be reached, or the one that left `default` for a
+    // network of its own (then one finding lists all it cannot reach).
+    let explicit = |name: &str| {
+        compose
+            .service(name)
+            .is_some_and(|s| s.get("networks").is_some())
+    };
     let mut cut_off: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    let mut left: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for svc in &running {
         let Some(Some(mine)) = nets.get(svc.name.as_str()) else {
             continue;
@@ -148,10 +155,41 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             let Some(Some(theirs)) = nets.get(other) else {
                 continue;
             };
-            if !mine.iter().any(|n| theirs.contains(n)) {
+            if mine.iter().any(|n| theirs.contains(n)) {
+                continue;
+            }
+            if explicit(&svc.name) && !explicit(other) {
+                left.entry(&svc.name).or_default().push(other);
+            } else {
                 cut_off.entry(other).or_default().push(&svc.name);
             }
         }
+    }
+    for (user, targets) in left {
+        let Some(svc) = compose.service(user) else {
+            continue;
+        };
+        let Some(Some(mine)) = nets.get(user) else {
+            continue;
+        };
+        let names: Vec<&str> = mine.iter().map(String::as_str).collect();
+        out.push(ctx.diag_at(
+            &RULE,
+            svc.get("networks").map_or(svc.key_at, Value::at),
+            format!(
+                "`{user}` is only on {}, so it cannot reach {} on `default`",
+                name_list(&names, 3),
+                name_list(&targets, 4),
+            ),
+            format!(
+                "a service with its own `networks:` list leaves the `default` network, and containers \
+                 resolve each other's names only on a network they share, so `{user}` gets \
+                 \"Name or service not known\" for `{}`. Add `default` to `{user}`'s `networks:` \
+                 next to {}",
+                targets[0],
+                name_list(&names, 3),
+            ),
+        ));
     }
     for (target, users) in cut_off {
         let Some(svc) = compose.service(target) else {

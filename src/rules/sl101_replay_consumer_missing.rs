@@ -2,7 +2,7 @@
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::rules::helpers::{
-    Consumer, canonical_entry, consumers, missing_service, service_snippet,
+    Consumer, canonical_entry, consumers, missing_service, runs_elsewhere, service_snippet,
 };
 use crate::rules::{Ctx, FixAvailability, Rule};
 
@@ -45,14 +45,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             continue;
         }
         // Running under another name counts (duplicates are SL102's business).
-        let elsewhere = compose
-            .services
-            .iter()
-            .filter(|s| s.name != name)
-            .find(|s| {
-                consumers(s).iter().any(|c| is_replay_consumer(name, c))
-                    && ctx.disabled(s).is_none()
-            });
+        let elsewhere = runs_elsewhere(ctx, &view, name);
         match compose.service(name) {
             None => {
                 if elsewhere.is_some() {

@@ -1,8 +1,9 @@
 //! SL102: two running services consume the same thing.
 
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::fix::Fix;
 use crate::model::compose::Service;
-use crate::rules::helpers::{Consumer, consumers, name_list};
+use crate::rules::helpers::{Consumer, command_in_release, consumers, name_list, remove_service};
 use crate::rules::{Ctx, FixAvailability, Rule};
 
 pub const RULE: Rule = Rule {
@@ -10,7 +11,7 @@ pub const RULE: Rule = Rule {
     name: "duplicate-consumer",
     severity: Severity::Warning,
     summary: "Two services run the same consumer: one idles or every message is processed twice",
-    fix: FixAvailability::None,
+    fix: FixAvailability::Sometimes,
     doc: include_str!("../../rules/SL102.md"),
     check,
 };
@@ -70,6 +71,11 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         .services
         .iter()
         .filter(|s| ctx.disabled(s).is_none())
+        // A command the release lacks crash-loops: it duplicates nothing.
+        .filter(|s| {
+            view.as_ref()
+                .is_none_or(|v| command_in_release(v, s.command()))
+        })
         .flat_map(|s| consumers(s).into_iter().map(move |c| (s, c)))
         .collect();
     let mut seen: Vec<(bool, &str, Option<&str>)> = Vec::new();
@@ -151,7 +157,23 @@ fn report(
         ),
         _ => format!("Keep one service per consumer: remove `{name}` or `{other}`."),
     };
+    // Only a service that consumes nothing else can go, and only when the
+    // one that stays is upstream's (otherwise which to keep is a choice).
+    let fix = (kept_is_upstream && consumers(svc).len() == cs.len())
+        .then(|| remove_service(ctx, svc))
+        .flatten()
+        .map(|edit| {
+            Fix::unsafe_edits(
+                format!("Remove the `{name}` service"),
+                format!(
+                    "its own settings (`{}`) go with it; `{other}` keeps consuming with upstream's",
+                    svc.command().join(" ")
+                ),
+                vec![edit],
+            )
+        });
     let at = kept.command_at();
     ctx.diag_at(&RULE, svc.command_at(), message, format!("{why} {remedy}"))
         .with_label(at.file, at.span, format!("`{other}` runs it here"))
+        .with_fix(fix)
 }

@@ -1,15 +1,21 @@
 //! SL104: `run ingest-consumer --consumer-type X` with a type click refuses.
 
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::rules::helpers::{canonical_consumer, flag_values, sentry_words};
+use crate::fix::{Edit, Fix};
+use crate::model::compose::{Service, Value};
+use crate::rules::helpers::{
+    canonical_consumer, canonical_roles, command_in_release, flag_values, remove_service,
+    replace_compose_value, role, sentry_words,
+};
 use crate::rules::{Ctx, FixAvailability, Rule};
+use crate::source::Span;
 
 pub const RULE: Rule = Rule {
     code: "SL104",
     name: "unknown-consumer-type",
     severity: Severity::Error,
     summary: "`run ingest-consumer --consumer-type` names a type other than events, attachments or transactions",
-    fix: FixAvailability::None,
+    fix: FixAvailability::Sometimes,
     doc: include_str!("../../rules/SL104.md"),
     check,
 };
@@ -56,19 +62,27 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             } else {
                 format!("Remove `--consumer-type {t}`.")
             };
-            out.push(ctx.diag_at(
-                &RULE,
-                svc.command_at(),
-                format!(
-                    "`--consumer-type {t}` is not a type `run ingest-consumer` knows: it accepts \
-                     only `events`, `attachments` and `transactions`"
-                ),
-                format!(
-                    "click refuses the value (\"Invalid value for '--consumer-type'\"), so `{}` \
-                     exits at start and restarts in a loop.{lost} {remedy}",
-                    svc.name
-                ),
-            ));
+            let fix = if valid.is_empty() && t.contains("replay") {
+                replay_fix(ctx, svc)
+            } else {
+                drop_type(ctx, svc, t)
+            };
+            out.push(
+                ctx.diag_at(
+                    &RULE,
+                    svc.command_at(),
+                    format!(
+                        "`--consumer-type {t}` is not a type `run ingest-consumer` knows: it accepts \
+                         only `events`, `attachments` and `transactions`"
+                    ),
+                    format!(
+                        "click refuses the value (\"Invalid value for '--consumer-type'\"), so `{}` \
+                         exits at start and restarts in a loop.{lost} {remedy}",
+                        svc.name
+                    ),
+                )
+                .with_fix(fix),
+            );
         }
     }
 }
@@ -91,4 +105,98 @@ fn replay_consumers(ctx: &Ctx) -> String {
              from 23.6.2), and {snuba}"
         ),
     }
+}
+
+/// A service meant to consume replay recordings through the ingest
+/// consumer: when another service already runs the release's recordings
+/// consumer, it goes; otherwise it runs that consumer.
+fn replay_fix(ctx: &Ctx, svc: &Service) -> Option<Fix> {
+    const RECORDINGS: &str = "ingest-replay-recordings";
+    let view = ctx.view()?;
+    let wanted = canonical_roles(ctx.install, &view, RECORDINGS);
+    let done_elsewhere = ctx.compose()?.services.iter().find(|s| {
+        s.name != svc.name
+            && ctx.disabled(s).is_none()
+            && command_in_release(&view, s.command())
+            && wanted.iter().any(|w| role(ctx.install, s).does(w))
+    });
+    if let Some(other) = done_elsewhere {
+        let edit = remove_service(ctx, svc)?;
+        return Some(Fix::unsafe_edits(
+            format!("Remove the `{}` service", svc.name),
+            format!(
+                "its definition goes; it never ran, and `{}` consumes the replay recordings",
+                other.name
+            ),
+            vec![edit],
+        ));
+    }
+    let (_, command) = canonical_consumer(&view, RECORDINGS)?;
+    let at = svc.get("command")?.at();
+    if at.via.is_some() {
+        return None;
+    }
+    let edit = replace_compose_value(ctx, at, &command)?;
+    Some(Fix::unsafe_edits(
+        format!("Run `{command}` in `{}`", svc.name),
+        "the command is replaced, and any flag of its own with it",
+        vec![edit],
+    ))
+}
+
+/// Drops `--consumer-type X` from a command that names valid types too:
+/// safe, since click refused the whole command and the valid types never ran.
+fn drop_type(ctx: &Ctx, svc: &Service, t: &str) -> Option<Fix> {
+    let command = svc.get("command")?;
+    if command.at().via.is_some() {
+        return None;
+    }
+    let span = match command {
+        Value::Scalar(s) => {
+            let (start, len) = [
+                format!(" --consumer-type {t}"),
+                format!(" --consumer-type={t}"),
+            ]
+            .iter()
+            .find_map(|w| {
+                s.text
+                    .match_indices(w.as_str())
+                    .find(|(i, _)| {
+                        s.text[i + w.len()..]
+                            .chars()
+                            .next()
+                            .is_none_or(char::is_whitespace)
+                    })
+                    .map(|(i, _)| (i, w.len()))
+            })?;
+            let at = ctx.install.scalar_offset(s.at, start)?.start as usize;
+            let span = Span::new(at, at + len);
+            (ctx.install.file(s.at.file).slice(span) == &s.text[start..start + len])
+                .then_some(span)?
+        }
+        // `[..., "--consumer-type", "X"]` or `[..., "--consumer-type=X"]`:
+        // from the end of the item before to the end of the value.
+        Value::Seq { items, .. } => {
+            let words: Vec<&str> = items.iter().map(|i| i.as_str().unwrap_or("")).collect();
+            let joined = format!("--consumer-type={t}");
+            let (first, last) = (1..words.len()).find_map(|i| {
+                if words[i] == joined {
+                    Some((i, i))
+                } else if words[i] == "--consumer-type" && words.get(i + 1) == Some(&t) {
+                    Some((i, i + 1))
+                } else {
+                    None
+                }
+            })?;
+            Span::new(
+                items[first - 1].at().span.end as usize,
+                items[last].at().span.end as usize,
+            )
+        }
+        Value::Map { .. } => return None,
+    };
+    Some(Fix::safe(
+        format!("Remove `--consumer-type {t}`"),
+        vec![Edit::delete(command.at().file, span)],
+    ))
 }

@@ -147,7 +147,9 @@ fn coerced(ctx: &Ctx, file: FileId, span: Span, days: i64, shown: &str) -> Optio
 
 /// Unset while compose interpolates it: the cleanup crons get nothing.
 fn check_unset(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
-    let Some(compose) = ctx.compose() else {
+    // Without an env file, compose takes every variable from the shell that
+    // runs it: whether that sets this one cannot be told.
+    let (Some(compose), Some((env_file, _))) = (ctx.compose(), ctx.env_file()) else {
         return;
     };
     // Set in `.env` but not in `.env.custom`: whether a release layers the
@@ -188,9 +190,7 @@ fn check_unset(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     let Some(&(first, file, span)) = sites.first() else {
         return;
     };
-    let env = ctx.env_file().map_or(".env".to_string(), |(f, _)| {
-        ctx.install.file(f).display.clone()
-    });
+    let env = &ctx.install.file(env_file).display;
     let mut d = ctx.diag(
         &RULE,
         file,

@@ -3,10 +3,12 @@
 use std::collections::HashSet;
 
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::fix::{Fix, env_ops, py_ops};
+use crate::model::FileId;
 use crate::model::compose::{Origin, Service};
 use crate::parse::interpolate::references;
-use crate::parse::pyconf::{ExprKind, PyConf, Target};
-use crate::rules::helpers::{RETENTION_KEY, did_you_mean, first_party, name_list};
+use crate::parse::pyconf::{Assignment, ExprKind, PyConf, Target};
+use crate::rules::helpers::{RETENTION_KEY, did_you_mean, first_party, name_list, parse_days};
 use crate::rules::{Ctx, FixAvailability, Rule};
 use crate::source::Span;
 
@@ -15,7 +17,7 @@ pub const RULE: Rule = Rule {
     name: "ineffective-retention-setting",
     severity: Severity::Warning,
     summary: "A retention-looking setting that nothing reads",
-    fix: FixAvailability::None,
+    fix: FixAvailability::Sometimes,
     doc: include_str!("../../rules/SL202.md"),
     check,
 };
@@ -108,7 +110,24 @@ fn check_pyconf(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                         advice(name, RETENTION_KEY, &format!("{INSTEAD} this line.")),
                     )
                 };
-                out.push(ctx.diag(&RULE, file, a.target_span, message, help));
+                let fix = if a.conditional {
+                    None
+                } else if name == RETENTION_KEY {
+                    move_to_env(ctx, file, a)
+                } else {
+                    py_ops::remove_statement(file, ctx.install.file(file), a.stmt_span).map(|e| {
+                        Fix::unsafe_edits(
+                            format!("Remove `{name}` from sentry.conf.py"),
+                            "the line does nothing, but it records a retention Sentry has no \
+                             setting for; removing it drops that note",
+                            vec![e],
+                        )
+                    })
+                };
+                out.push(
+                    ctx.diag(&RULE, file, a.target_span, message, help)
+                        .with_fix(fix),
+                );
             }
             Target::Item { base, keys }
                 if base == "SENTRY_OPTIONS"
@@ -130,6 +149,62 @@ fn check_pyconf(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             _ => {}
         }
     }
+}
+
+/// `SENTRY_EVENT_RETENTION_DAYS = N` in sentry.conf.py moved to the env
+/// file compose reads, where Sentry, Snuba and the crons read it: when N is
+/// a number, sentry.conf.py takes the option from the variable, and
+/// config.yml does not set the option (it would win).
+fn move_to_env(ctx: &Ctx, py: FileId, a: &Assignment) -> Option<Fix> {
+    let ExprKind::Int(days) = a.value.kind else {
+        return None;
+    };
+    let (_, conf) = ctx.pyconf()?;
+    let (expr, _) = conf.lookup("SENTRY_OPTIONS", &[OPTION])?;
+    if expr.env_call().map(|(n, _)| n) != Some(RETENTION_KEY) || ctx.config_option(OPTION).is_some()
+    {
+        return None;
+    }
+    let (env_file, env) = ctx.env_file()?;
+    let source = ctx.install.file(env_file);
+    let remove = py_ops::remove_statement(py, ctx.install.file(py), a.stmt_span)?;
+    let (set, now) = match env.get(RETENTION_KEY) {
+        Some(entry) => (
+            env_ops::set_value(env_file, entry, &days.to_string()),
+            parse_days(&entry.value).ok(),
+        ),
+        None => (
+            env_ops::insert_entry(
+                env_file,
+                source,
+                env,
+                &[],
+                RETENTION_KEY,
+                &days.to_string(),
+                "",
+            ),
+            expr.env_call()
+                .and_then(|(_, d)| d)
+                .and_then(|d| match &d.kind {
+                    ExprKind::Int(n) => Some(*n),
+                    ExprKind::Str(s) => parse_days(s).ok(),
+                    _ => None,
+                }),
+        ),
+    };
+    let title = format!("Move `{RETENTION_KEY}={days}` to `{}`", source.display);
+    Some(match now {
+        Some(n) if n == days => Fix::safe(title, vec![remove, set]),
+        now => Fix::unsafe_edits(
+            title,
+            format!(
+                "Sentry, Snuba and the cleanup crons then keep data {days} days instead of {}: \
+                 the next cleanup deletes what is older",
+                now.map_or("what they keep now".to_string(), |n| n.to_string())
+            ),
+            vec![remove, set],
+        ),
+    })
 }
 
 /// Whether `name` is read anywhere in the file: as an identifier outside
@@ -181,9 +256,13 @@ fn check_config_yml(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
 }
 
 fn check_env(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
+    // What compose reads cannot be told when a compose file does not parse.
     let (Some((file, env)), Some(compose)) = (ctx.env_file(), ctx.compose()) else {
         return;
     };
+    if !ctx.install.compose_complete() {
+        return;
+    }
     // `env_file:` hands every variable to a container: whatever it runs may read them.
     if compose.services.iter().any(|s| s.get("env_file").is_some()) {
         return;

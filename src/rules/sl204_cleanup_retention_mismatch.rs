@@ -3,9 +3,9 @@
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::fix::{Edit, Fix};
 use crate::model::FileId;
-use crate::model::compose::{Compose, Origin, Scalar};
-use crate::parse::pyconf::ExprKind;
-use crate::rules::helpers::{RETENTION_KEY, parse_days, retention_days};
+use crate::model::compose::{Origin, Scalar};
+use crate::parse::pyconf::{Expr, ExprKind};
+use crate::rules::helpers::{RETENTION_KEY, cleanup_cron, parse_days, retention_days};
 use crate::rules::{Ctx, FixAvailability, Rule};
 use crate::source::Span;
 
@@ -19,7 +19,7 @@ pub const RULE: Rule = Rule {
     check,
 };
 
-/// The option sentry.conf.py sets from the variable.
+/// The Sentry option sentry.conf.py sets from the variable.
 const OPTION: &str = "system.event-retention-days";
 
 /// The crons upstream drives with the retention, the option that takes the
@@ -33,83 +33,97 @@ const CRONS: &[(&str, &str, &str)] = &[
     ("vroom-cleanup", "-mtime", "profiles"),
 ];
 
-/// The retention Sentry runs with, and where it comes from.
-struct Retention {
+/// The retention Sentry runs with, and where it comes from (for the label).
+struct Effective {
     days: i64,
-    /// "`SENTRY_EVENT_RETENTION_DAYS` is 90", for the message.
-    stated: String,
     file: FileId,
     span: Span,
     label: String,
-    /// The env file sets the variable, so the cron can read it.
-    env_set: bool,
+    /// Set by the env file, so `$SENTRY_EVENT_RETENTION_DAYS` in the cron
+    /// would give the same age.
+    from_env: bool,
 }
 
-fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
-    let Some(compose) = ctx.compose() else {
-        return;
-    };
-    let retention = match retention_days(ctx) {
-        Some((days, file, entry)) => Retention {
+/// `SENTRY_EVENT_RETENTION_DAYS` from the env file; when the install sets
+/// it nowhere, the default sentry.conf.py falls back to (`config.yml`
+/// first, which wins over sentry.conf.py). `None` when it cannot be told:
+/// no sentry.conf.py, or no env file while a container is handed the
+/// variable from the shell.
+fn effective_retention(ctx: &Ctx) -> Option<Effective> {
+    if let Some((days, file, entry)) = retention_days(ctx) {
+        let name = &ctx.install.file(file).display;
+        return Some(Effective {
             days,
-            stated: format!("`{RETENTION_KEY}` is {days}"),
             file,
             span: entry.key_span.cover(entry.value_span),
-            label: format!("`{}` sets {days} days here", ctx.install.file(file).display),
-            env_set: true,
-        },
-        None if ctx.install.var(RETENTION_KEY).is_none() => {
-            let Some(r) = default_retention(ctx) else {
-                return;
-            };
-            r
-        }
-        None => return,
-    };
-    judge_crons(ctx, compose, &retention, out);
-}
-
-/// With `SENTRY_EVENT_RETENTION_DAYS` set nowhere (often: no env file at
-/// all), Sentry keeps what sentry.conf.py falls back to, upstream's
-/// `int(env("SENTRY_EVENT_RETENTION_DAYS", "90"))`. Only that form is read:
-/// elsewhere the retention cannot be told.
-fn default_retention(ctx: &Ctx) -> Option<Retention> {
-    // config.yml would win over sentry.conf.py; not judged when it sets it.
-    if ctx.config_option(OPTION).is_some() {
+            label: format!("`{name}` sets {days} days here"),
+            from_env: true,
+        });
+    }
+    if ctx.env_entry(RETENTION_KEY).is_some() {
         return None;
+    }
+    let literal = |e: &Expr| match &e.kind {
+        ExprKind::Int(n) => Some(*n),
+        ExprKind::Str(s) => parse_days(s).ok(),
+        _ => None,
+    };
+    if let Some((file, _, value)) = ctx.config_option(OPTION) {
+        let (_, doc) = ctx.config_yml()?;
+        let days = parse_days(doc.scalar(value)?).ok()?;
+        return Some(Effective {
+            days,
+            file,
+            span: doc.node(value).span,
+            label: format!("config.yml sets `{OPTION}` to {days} days here"),
+            from_env: false,
+        });
     }
     let (file, conf) = ctx.pyconf()?;
-    let (expr, _) = conf.lookup("SENTRY_OPTIONS", &[OPTION])?;
-    let (name, default) = expr.env_call()?;
-    if name != RETENTION_KEY {
+    let (expr, assignment) = conf.lookup("SENTRY_OPTIONS", &[OPTION])?;
+    if assignment.conditional {
         return None;
     }
-    let default = default?;
-    let days = match &default.kind {
-        ExprKind::Int(i) => *i,
-        ExprKind::Str(s) => parse_days(s).ok()?,
-        _ => return None,
+    let days = match expr.env_call() {
+        Some((name, Some(default))) if name == RETENTION_KEY => {
+            // No env file: the shell that runs compose may hand it over.
+            let from_shell = ctx.env_file().is_none()
+                && ctx.compose().is_some_and(|c| {
+                    c.services.iter().any(|s| {
+                        s.get("environment")
+                            .is_some_and(|e| e.keyed().iter().any(|k| k.key == RETENTION_KEY))
+                    })
+                });
+            if from_shell {
+                return None;
+            }
+            literal(default)?
+        }
+        Some(_) => return None,
+        None => literal(expr)?,
     };
-    let setter = match ctx.env_file() {
-        Some((env, _)) => format!("`{}` does not set it", ctx.install.file(env).display),
-        None => "the install has no env file".to_string(),
-    };
-    Some(Retention {
+    Some(Effective {
         days,
-        stated: format!("nothing sets `{RETENTION_KEY}` ({setter}), so Sentry keeps {days}"),
         file,
-        span: default.span,
-        label: format!("sentry.conf.py falls back to {days} days here"),
-        env_set: false,
+        span: assignment.stmt_span,
+        label: format!("nothing sets `{RETENTION_KEY}`, so sentry.conf.py keeps {days} days here"),
+        from_env: false,
     })
 }
 
-fn judge_crons(ctx: &Ctx, compose: &Compose, retention: &Retention, out: &mut Vec<Diagnostic>) {
-    let env_days = retention.days;
-    for &(name, flag, what) in CRONS {
-        let Some(svc) = compose.service(name) else {
+fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
+    let (Some(effective), Some(compose)) = (effective_retention(ctx), ctx.compose()) else {
+        return;
+    };
+    let env_days = effective.days;
+    // The crons by what they run, whatever the services are called.
+    for svc in &compose.services {
+        let Some(&(_, flag, what)) = cleanup_cron(&svc.command().join(" "))
+            .and_then(|cron| CRONS.iter().find(|(c, _, _)| *c == cron))
+        else {
             continue;
         };
+        let name = svc.name.as_str();
         let Some(command) = svc.get("command") else {
             continue;
         };
@@ -148,9 +162,7 @@ fn judge_crons(ctx: &Ctx, compose: &Compose, retention: &Retention, out: &mut Ve
                 )
             };
             let span = literal_span(ctx, s, offset, literal);
-            // Without the variable set, `$SENTRY_EVENT_RETENTION_DAYS` would
-            // leave the cron without an age: no single right edit.
-            let fix = span.filter(|_| retention.env_set).map(|span| {
+            let fix = span.filter(|_| effective.from_env).map(|span| {
                 Fix::unsafe_edits(
                     format!("Use `${RETENTION_KEY}` in `{name}`"),
                     format!(
@@ -168,21 +180,28 @@ fn judge_crons(ctx: &Ctx, compose: &Compose, retention: &Retention, out: &mut Ve
                 ctx.diag_at(
                     &RULE,
                     at,
-                    format!(
-                        "`{written}` pins `{name}` to {days} days while {}",
-                        retention.stated
-                    ),
-                    format!(
-                        "{effect} Upstream writes `${RETENTION_KEY}` here so that one value drives \
-                         every retention{}.",
-                        if retention.env_set {
-                            ""
-                        } else {
-                            ", and sets it in `.env`"
-                        }
-                    ),
+                    if effective.from_env {
+                        format!(
+                            "`{written}` pins `{name}` to {days} days while `{RETENTION_KEY}` is {env_days}"
+                        )
+                    } else {
+                        format!(
+                            "`{written}` pins `{name}` to {days} days while Sentry keeps events {env_days} days"
+                        )
+                    },
+                    if effective.from_env {
+                        format!(
+                            "{effect} Upstream writes `${RETENTION_KEY}` here so that one value drives \
+                             every retention."
+                        )
+                    } else {
+                        format!(
+                            "{effect} Set the retention you want once, as `{RETENTION_KEY}` in the \
+                             env file compose reads, and write `${RETENTION_KEY}` here."
+                        )
+                    },
                 )
-                .with_label(retention.file, retention.span, retention.label.clone())
+                .with_label(effective.file, effective.span, effective.label.clone())
                 .with_fix(fix),
             );
         }

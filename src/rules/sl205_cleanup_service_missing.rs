@@ -3,7 +3,7 @@
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::kb::ReleaseView;
 use crate::model::compose::{Compose, Origin, Service};
-use crate::rules::helpers::missing_service;
+use crate::rules::helpers::{cleanup_cron, missing_service};
 use crate::rules::{Ctx, FixAvailability, Rule};
 
 pub const RULE: Rule = Rule {
@@ -20,8 +20,6 @@ struct Cleanup {
     name: &'static str,
     /// What it deletes, after "nothing".
     job: &'static str,
-    /// Recognises the cron in a command, under any service name.
-    runs: fn(&str) -> bool,
 }
 
 const CLEANUPS: &[Cleanup] = &[
@@ -29,17 +27,14 @@ const CLEANUPS: &[Cleanup] = &[
         name: "sentry-cleanup",
         job: "deletes event payloads, attachments and replay recordings older than \
               `SENTRY_EVENT_RETENTION_DAYS`",
-        runs: |c| c.contains("sentry cleanup"),
     },
     Cleanup {
         name: "symbolicator-cleanup",
         job: "prunes Symbolicator's downloads and caches in the `sentry-symbolicator` volume",
-        runs: |c| c.contains("symbolicator cleanup"),
     },
     Cleanup {
         name: "vroom-cleanup",
         job: "deletes old profiles from the `sentry-vroom` volume",
-        runs: |c| c.contains("sentry-profiles") && c.contains("-delete"),
     },
 ];
 
@@ -85,10 +80,11 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
 
 /// Another running service does the job (a renamed cron).
 fn done_elsewhere(ctx: &Ctx, compose: &Compose, c: &Cleanup) -> bool {
-    compose
-        .services
-        .iter()
-        .any(|s| s.name != c.name && (c.runs)(&s.command().join(" ")) && ctx.disabled(s).is_none())
+    compose.services.iter().any(|s| {
+        s.name != c.name
+            && cleanup_cron(&s.command().join(" ")) == Some(c.name)
+            && ctx.disabled(s).is_none()
+    })
 }
 
 /// Disabled only by a profile that upstream puts on the service too: the

@@ -25,6 +25,18 @@ fn passes(svc: &Service) -> bool {
         .is_some_and(|e| e.keyed().iter().any(|k| k.key == RETENTION_KEY))
 }
 
+/// A cleanup cron whose command holds its age (`--days 30`, or
+/// `$SENTRY_EVENT_RETENTION_DAYS`, which compose fills in from the env file
+/// before the container starts): the container's own variable would change
+/// nothing it does; the age against the retention Sentry keeps is SL204's.
+/// `$$` leaves the expansion to the container, which then needs it.
+fn age_written_out(svc: &Service) -> bool {
+    let words = svc.command().join(" ");
+    (words.contains("--days") || words.contains("-mtime"))
+        && !words.contains(&format!("$${RETENTION_KEY}"))
+        && !words.contains(&format!("$${{{RETENTION_KEY}"))
+}
+
 /// Services that lack the variable, by the `environment` mapping they share
 /// (or alone, when they have none).
 struct Group<'a> {
@@ -44,6 +56,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         if canonical.is_empty()
             || !canonical.iter().all(|c| c.has_env(RETENTION_KEY))
             || passes(svc)
+            || age_written_out(svc)
             || ctx.disabled(svc).is_some()
         {
             continue;

@@ -2,8 +2,11 @@
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::kb::ReleaseView;
-use crate::model::compose::{Compose, Service};
-use crate::rules::helpers::{active_profiles, missing_service, quoted_list, services_key};
+use crate::model::compose::Service;
+use crate::rules::helpers::{
+    Role, active_profiles, addressed_by_name, canonical_roles, command_in_release, missing_service,
+    quoted_list, role, runs_elsewhere, services_key,
+};
 use crate::rules::{Ctx, FixAvailability, Rule};
 
 pub const RULE: Rule = Rule {
@@ -26,41 +29,6 @@ const LEFT_TO_OTHER_RULES: &[&str] = &[
     "vroom-cleanup",
 ];
 
-/// Other services reach `name` by its name: `depends_on`, or a URL such as
-/// `SNUBA: http://snuba-api:1218`. Such a service cannot run under another name.
-fn addressed_by_name(view: &ReleaseView, name: &str) -> bool {
-    let url = format!("//{name}:");
-    [view.lower, view.upper].iter().any(|r| {
-        r.canonical_services().iter().any(|s| {
-            s.depends_on.contains(&name)
-                || s.environment
-                    .iter()
-                    .any(|(_, v)| v.is_some_and(|v| v.contains(&url)))
-        })
-    })
-}
-
-/// A service of the install running the release's command for `name`.
-fn same_command_elsewhere<'c>(
-    view: &ReleaseView,
-    compose: &'c Compose,
-    name: &str,
-) -> Option<&'c Service> {
-    if addressed_by_name(view, name) {
-        return None;
-    }
-    let commands: Vec<&[String]> = view
-        .canonical_services(name)
-        .iter()
-        .map(|c| c.command())
-        .filter(|c| !c.is_empty())
-        .collect();
-    compose
-        .services
-        .iter()
-        .find(|s| commands.contains(&s.command()))
-}
-
 fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     let (Some(view), Some(compose)) = (ctx.view(), ctx.compose()) else {
         return;
@@ -71,7 +39,11 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     let version = view.describe();
     let active = active_profiles(ctx.install);
     for name in view.required_services() {
-        if LEFT_TO_OTHER_RULES.contains(&name) || compose.service(name).is_some() {
+        if LEFT_TO_OTHER_RULES.contains(&name) {
+            continue;
+        }
+        if let Some(svc) = compose.service(name) {
+            out.extend(partial_consumer(ctx, &view, svc));
             continue;
         }
         // Left out on purpose: upstream puts it in a profile the install does not activate.
@@ -80,7 +52,9 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                 let p = c.profiles();
                 !p.is_empty() && !p.iter().any(|p| active.iter().any(|a| a == p))
             });
-        if off_by_profile || same_command_elsewhere(&view, compose, name).is_some() {
+        let renamed =
+            !addressed_by_name(compose, name) && runs_elsewhere(ctx, &view, name).is_some();
+        if off_by_profile || renamed {
             continue;
         }
         let old = compose.services.iter().find_map(|s| {
@@ -115,4 +89,68 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         }
         out.push(d);
     }
+}
+
+/// The release's `name` consumes several things (`ingest-consumer
+/// --all-consumer-types`), and the install's service of that name consumes
+/// only some, while no other running service consumes the rest: what
+/// arrives on the missing topics is never ingested.
+fn partial_consumer(ctx: &Ctx, view: &ReleaseView, svc: &Service) -> Option<Diagnostic> {
+    if ctx.disabled(svc).is_some() || svc.get("command").is_none() {
+        return None;
+    }
+    let own = role(ctx.install, svc);
+    if own.consumes.is_empty() || !command_in_release(view, svc.command()) {
+        return None;
+    }
+    let compose = ctx.compose()?;
+    let running: Vec<Role> = compose
+        .services
+        .iter()
+        .filter(|s| ctx.disabled(s).is_none() && command_in_release(view, s.command()))
+        .map(|s| role(ctx.install, s))
+        .collect();
+    // Every side of the view must want what is missing.
+    let mut missing: Option<Vec<String>> = None;
+    for wanted in canonical_roles(ctx.install, view, &svc.name) {
+        let lacks: Vec<String> = wanted
+            .consumes
+            .iter()
+            .filter(|c| !running.iter().any(|r| r.consumes.contains(c)))
+            .map(|(_, what, _)| what.clone())
+            .collect();
+        missing = Some(match missing {
+            None => lacks,
+            Some(m) => m.into_iter().filter(|x| lacks.contains(x)).collect(),
+        });
+    }
+    let missing = missing.filter(|m| !m.is_empty())?;
+    let name = &svc.name;
+    let kinds: Vec<&str> = missing
+        .iter()
+        .map(|m| m.strip_prefix("ingest-").unwrap_or(m))
+        .collect();
+    let release_command = view
+        .canonical_services(name)
+        .first()
+        .map(|c| c.command().join(" "))
+        .unwrap_or_default();
+    Some(ctx.diag_at(
+        &RULE,
+        svc.command_at(),
+        format!(
+            "`{name}` runs `{}`, so {} {} never ingested: no other service consumes {}",
+            svc.command().join(" "),
+            quoted_list(&kinds),
+            if kinds.len() == 1 { "is" } else { "are" },
+            if kinds.len() == 1 { "it" } else { "them" },
+        ),
+        format!(
+            "Sentry {} has no separate service for {}: `{name}` is the one that reads them from \
+             Kafka, and what it does not read never shows up in Sentry. Run the release's \
+             command: `{release_command}`.",
+            view.describe(),
+            quoted_list(&kinds),
+        ),
+    ))
 }

@@ -4,9 +4,10 @@ use std::collections::BTreeMap;
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::fix::{Edit, Fix, yaml_ops};
+use crate::kb::ReleaseView;
 use crate::model::compose::{Compose, Origin, Service};
 use crate::parse::yaml::{NodeId, Pair, same_value};
-use crate::rules::helpers::{block_pair, quoted_list};
+use crate::rules::helpers::{block_pair, canonical_roles, command_in_release, quoted_list, role};
 use crate::rules::{Ctx, FixAvailability, Rule};
 
 pub const RULE: Rule = Rule {
@@ -32,7 +33,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             continue;
         }
         let had: Vec<_> = ctx.kb.service_releases(name).collect();
-        if had.is_empty() {
+        if had.is_empty() || does_release_work(ctx, &view, svc) {
             continue;
         }
         let last_before = had.iter().rev().find(|r| r.version < view.version);
@@ -100,6 +101,21 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         };
         out.push(ctx.diag_service(&RULE, svc, message, help).with_fix(fix));
     }
+}
+
+/// A service under an old name that runs, with a command of the release,
+/// what one of the release's services does: it is that service renamed,
+/// not a leftover (a second copy is SL102's business).
+fn does_release_work(ctx: &Ctx, view: &ReleaseView, svc: &Service) -> bool {
+    if svc.get("command").is_none() || !command_in_release(view, svc.command()) {
+        return false;
+    }
+    let own = role(ctx.install, svc);
+    view.required_services().iter().any(|name| {
+        canonical_roles(ctx.install, view, name)
+            .iter()
+            .any(|r| own.does(r))
+    })
 }
 
 /// Removes the service from docker-compose.yml, and the `depends_on`

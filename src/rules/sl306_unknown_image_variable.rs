@@ -19,7 +19,7 @@ pub const RULE: Rule = Rule {
 };
 
 fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
-    let (Some((file, env)), Some(_)) = (ctx.env_file(), ctx.compose()) else {
+    let Some((file, env)) = ctx.env_file().filter(|_| ctx.install.compose_complete()) else {
         return;
     };
     let known: BTreeSet<&str> = ctx

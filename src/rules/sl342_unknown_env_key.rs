@@ -120,7 +120,9 @@ pub struct Judged<'a> {
 /// service loads the env file whole with `env_file:`.
 pub fn judged_entries<'a>(ctx: &Ctx<'a>) -> Vec<Judged<'a>> {
     let install = ctx.install;
-    if env_file_loaded_by_a_service(install) {
+    // What compose reads cannot be told when it does not parse, and a
+    // service given the whole file with `env_file:` reads every key.
+    if !install.compose_complete() || env_file_loaded_by_a_service(install) {
         return Vec::new();
     }
     let mut out = Vec::new();

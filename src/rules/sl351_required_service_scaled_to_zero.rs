@@ -1,7 +1,7 @@
 //! SL351: a service the release needs is disabled.
 
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::rules::helpers::active_profiles;
+use crate::rules::helpers::{active_profiles, addressed_by_name, runs_elsewhere};
 use crate::rules::{Ctx, FixAvailability, Rule};
 
 pub const RULE: Rule = Rule {
@@ -121,6 +121,11 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         let Some((reason, at)) = ctx.disabled(svc).cloned() else {
             continue;
         };
+        // Replaced: an override cannot delete a service, so operators switch
+        // it off and run their own under another name.
+        if !addressed_by_name(compose, name) && runs_elsewhere(ctx, &view, name).is_some() {
+            continue;
+        }
         let mut help =
             format!("Sentry {version} needs `{name}` running; remove what disables it: {reason}");
         if profiles_exist {

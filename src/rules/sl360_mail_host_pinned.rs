@@ -1,13 +1,14 @@
 //! SL360: config.yml mail settings that another setting overrides.
 
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::parse::pyconf::{Assignment, PyConf};
 use crate::rules::{Ctx, FixAvailability, Rule};
 
 pub const RULE: Rule = Rule {
     code: "SL360",
     name: "mail-host-pinned",
     severity: Severity::Warning,
-    summary: "Mail settings in config.yml that do not take effect: the bundled relay with credentials, or values sentry.conf.py overwrites",
+    summary: "Mail settings that do not take effect: the bundled relay with credentials, or SENTRY_MAIL_HOST where config.yml sets the address",
     fix: FixAvailability::None,
     doc: include_str!("../../rules/SL360.md"),
     check,
@@ -51,31 +52,63 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             out.push(d);
         }
     }
-    // mail.from / mail.list-namespace: sentry.conf.py sets them after config.yml is read.
+    // mail.from / mail.list-namespace: sentry.conf.py derives them from
+    // SENTRY_MAIL_HOST, but bootstrap_options() copies config.yml's options
+    // into SENTRY_OPTIONS after sentry.conf.py ran, so config.yml's values
+    // are used and the variable no longer changes them.
     let Some((py, conf)) = ctx.pyconf() else {
         return;
     };
-    for key in ["mail.from", "mail.list-namespace"] {
-        let (Some((k, _, _)), Some(a)) = (set(key), conf.item("SENTRY_OPTIONS", key)) else {
-            continue;
-        };
-        if a.conditional {
-            continue;
-        }
-        out.push(
-            ctx.diag(
-                &RULE,
+    let Some((env_file, host)) = ctx.env_entry("SENTRY_MAIL_HOST") else {
+        return;
+    };
+    if host.value.trim().is_empty() {
+        return;
+    }
+    let pinned: Vec<_> = ["mail.from", "mail.list-namespace"]
+        .into_iter()
+        .filter_map(|key| {
+            let (k, _, _) = set(key)?;
+            let a = conf.item("SENTRY_OPTIONS", key)?;
+            reads_mail_host(&ctx.install.file(py).text, conf, a).then_some((key, k, a))
+        })
+        .collect();
+    let Some(&(first, _, _)) = pinned.first() else {
+        return;
+    };
+    let mut d = ctx.diag(
+        &RULE,
+        env_file,
+        host.key_span,
+        format!(
+            "`SENTRY_MAIL_HOST={}` does not set `{first}`: config.yml sets it",
+            host.value.trim()
+        ),
+        "sentry.conf.py derives the sender address from `SENTRY_MAIL_HOST`, but Sentry copies \
+         config.yml's options into `SENTRY_OPTIONS` after sentry.conf.py has run \
+         (`bootstrap_options`), so config.yml's value is the one used (getsentry/self-hosted#1991). \
+         Set the address in config.yml, or remove it there to let `SENTRY_MAIL_HOST` decide",
+    );
+    for (key, k, a) in pinned {
+        d = d
+            .with_label(
                 file,
                 doc.node(k).span,
-                format!("`{key}` in config.yml is overwritten by sentry.conf.py"),
-                format!(
-                    "sentry.conf.py sets `SENTRY_OPTIONS[\"{key}\"]` (from `SENTRY_MAIL_HOST`), and \
-                     that value wins, as the comment in config.example.yml warns; delete that line \
-                     from sentry.conf.py to make this one effective, or drop this one and set \
-                     `SENTRY_MAIL_HOST` in .env"
-                ),
+                format!("`{key}` set here, and used"),
             )
-            .with_label(py, a.stmt_span, "set here, from SENTRY_MAIL_HOST"),
-        );
+            .with_label(py, a.stmt_span, "overridden by config.yml");
     }
+    out.push(d);
+}
+
+/// Whether a `SENTRY_OPTIONS[...]` value is derived from `SENTRY_MAIL_HOST`,
+/// directly or through the other mail option (upstream's `mail.from` is
+/// `f"sentry@{SENTRY_OPTIONS['mail.list-namespace']}"`).
+fn reads_mail_host(text: &str, conf: &PyConf, a: &Assignment) -> bool {
+    let written = |a: &Assignment| text.get(a.value.span.range()).unwrap_or("");
+    written(a).contains("SENTRY_MAIL_HOST")
+        || written(a).contains("mail.list-namespace")
+            && conf
+                .item("SENTRY_OPTIONS", "mail.list-namespace")
+                .is_some_and(|b| written(b).contains("SENTRY_MAIL_HOST"))
 }

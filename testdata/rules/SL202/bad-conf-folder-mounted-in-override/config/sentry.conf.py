@@ -1,0 +1,3 @@
+from sentry.conf.server import *  # NOQA
+
+SENTRY_EVENT_RETENTION_DAYS = 30

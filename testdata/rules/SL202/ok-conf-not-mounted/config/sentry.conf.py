@@ -1,0 +1,1 @@
+from sentry.conf.server import *  # NOQA
