@@ -24,6 +24,8 @@ pub mod source;
 #[cfg(test)]
 mod hostile_tests;
 #[cfg(test)]
+mod packaging_tests;
+#[cfg(test)]
 mod readme_tests;
 #[cfg(test)]
 mod secrets_tests;
