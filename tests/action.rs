@@ -162,3 +162,272 @@ fn action_yml_wires_its_inputs_and_outputs() {
         );
     }
 }
+
+/// A static file server on 127.0.0.1 for `root` (Python's http.server),
+/// stopped on drop and in any case after two minutes.
+struct Server {
+    child: std::process::Child,
+    url: String,
+}
+
+impl Server {
+    fn start(root: &Path) -> Server {
+        use std::io::BufRead;
+        const SERVE: &str = "import functools, http.server, os, sys, threading
+threading.Timer(120, lambda: os._exit(0)).start()
+handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=sys.argv[1])
+server = http.server.ThreadingHTTPServer(('127.0.0.1', 0), handler)
+print(server.server_address[1], flush=True)
+server.serve_forever()";
+        let mut child = Command::new("python3")
+            .args(["-c", SERVE])
+            .arg(root)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("python3 runs");
+        let mut port = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut port)
+            .unwrap();
+        Server {
+            child,
+            url: format!("http://127.0.0.1:{}", port.trim()),
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+struct Install {
+    code: Option<i32>,
+    log: String,
+    outputs: String,
+    path: String,
+}
+
+/// Runs action/install.sh as action.yml does, on this machine taken for a
+/// Linux runner, with `source` as the action's checkout at `git_ref`.
+fn install_step(source: &Path, git_ref: &str, releases: &str, tool_cache: &Path) -> Install {
+    let tmp = tempfile::tempdir().unwrap();
+    let (outputs, path) = (tmp.path().join("output"), tmp.path().join("path"));
+    let arch = if cfg!(target_arch = "aarch64") {
+        "ARM64"
+    } else {
+        "X64"
+    };
+    let out = Command::new("bash")
+        .arg(repo().join("action/install.sh"))
+        .env("SENTRYLINT_SOURCE", source)
+        .env("SENTRYLINT_REF", git_ref)
+        .env("SENTRYLINT_RELEASES", releases)
+        .env("RUNNER_OS", "Linux")
+        .env("RUNNER_ARCH", arch)
+        .env("RUNNER_TOOL_CACHE", tool_cache)
+        .env("RUNNER_TEMP", tmp.path())
+        .env("GITHUB_OUTPUT", &outputs)
+        .env("GITHUB_PATH", &path)
+        .output()
+        .unwrap();
+    let read = |p: &Path| std::fs::read_to_string(p).unwrap_or_default();
+    Install {
+        code: out.status.code(),
+        log: String::from_utf8_lossy(&out.stdout).into_owned()
+            + &String::from_utf8_lossy(&out.stderr),
+        outputs: read(&outputs),
+        path: read(&path),
+    }
+}
+
+fn sha256_line(file: &Path) -> String {
+    let out = Command::new("sha256sum")
+        .arg(file.file_name().unwrap())
+        .current_dir(file.parent().unwrap())
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// A release as .github/workflows/release.yml publishes it, holding this
+/// test build of sentrylint for the Linux target of this machine.
+fn publish_release(releases: &Path, version: &str) -> PathBuf {
+    let target = if cfg!(target_arch = "aarch64") {
+        "aarch64-unknown-linux-musl"
+    } else {
+        "x86_64-unknown-linux-musl"
+    };
+    let dir = releases.join(format!("v{version}"));
+    let staging = tempfile::tempdir().unwrap();
+    let folder = staging.path().join(format!("sentrylint-{target}"));
+    std::fs::create_dir_all(&folder).unwrap();
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::copy(env!("CARGO_BIN_EXE_sentrylint"), folder.join("sentrylint")).unwrap();
+    let archive = dir.join(format!("sentrylint-{target}.tar.gz"));
+    let tar = Command::new("tar")
+        .arg("-czf")
+        .arg(&archive)
+        .arg("-C")
+        .arg(staging.path())
+        .arg(folder.file_name().unwrap())
+        .status()
+        .unwrap();
+    assert!(tar.success());
+    let sum = sha256_line(&archive);
+    std::fs::write(dir.join(format!("sentrylint-{target}.tar.gz.sha256")), sum).unwrap();
+    archive
+}
+
+#[test]
+fn the_install_step_downloads_and_verifies_the_release_archive() {
+    let version = env!("CARGO_PKG_VERSION");
+    let releases = tempfile::tempdir().unwrap();
+    let archive = publish_release(releases.path(), version);
+    let server = Server::start(releases.path());
+    let cache = tempfile::tempdir().unwrap();
+
+    let step = install_step(&repo(), &format!("v{version}"), &server.url, cache.path());
+    assert_eq!(step.code, Some(0), "{}", step.log);
+    assert_eq!(step.outputs, format!("version={version}\nsource=release\n"));
+    let bin_dir = PathBuf::from(step.path.trim_end());
+    assert!(
+        bin_dir.starts_with(cache.path().join("sentrylint").join(version)),
+        "{}",
+        step.path
+    );
+    let out = Command::new(bin_dir.join("sentrylint"))
+        .arg("--version")
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        format!("sentrylint {version}\n")
+    );
+
+    // The next job on this runner takes it from the tool cache, even with
+    // the release gone.
+    drop(server);
+    let step = install_step(
+        &repo(),
+        &format!("v{version}"),
+        "http://127.0.0.1:9",
+        cache.path(),
+    );
+    assert_eq!(step.code, Some(0), "{}", step.log);
+    assert!(step.log.contains("in the tool cache"), "{}", step.log);
+    assert_eq!(step.path.trim_end(), bin_dir.to_str().unwrap());
+
+    // `cargo binstall` is told the same address (Cargo.toml's metadata).
+    let manifest: toml::Table =
+        toml::from_str(&std::fs::read_to_string(repo().join("Cargo.toml")).unwrap()).unwrap();
+    let binstall = &manifest["package"]["metadata"]["binstall"];
+    let name = archive.file_name().unwrap().to_str().unwrap();
+    let target = name
+        .strip_prefix("sentrylint-")
+        .unwrap()
+        .strip_suffix(".tar.gz")
+        .unwrap();
+    let url = binstall["pkg-url"]
+        .as_str()
+        .unwrap()
+        .replace(
+            "{ repo }",
+            manifest["package"]["repository"].as_str().unwrap(),
+        )
+        .replace("{ version }", version)
+        .replace("{ target }", target)
+        .replace("{ archive-suffix }", ".tar.gz");
+    let script = std::fs::read_to_string(repo().join("action/install.sh")).unwrap();
+    assert!(
+        script.contains(&format!(
+            "releases=${{SENTRYLINT_RELEASES:-{}}}",
+            url.strip_suffix(&format!("/v{version}/{name}")).unwrap()
+        )),
+        "binstall's {url} is not where action/install.sh downloads from"
+    );
+    assert_eq!(
+        binstall["bin-dir"].as_str().unwrap(),
+        "sentrylint-{ target }/{ bin }{ binary-ext }"
+    );
+}
+
+#[test]
+fn the_install_step_refuses_a_tampered_archive() {
+    let version = env!("CARGO_PKG_VERSION");
+    let releases = tempfile::tempdir().unwrap();
+    let archive = publish_release(releases.path(), version);
+    let mut bytes = std::fs::read(&archive).unwrap();
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 0x01;
+    std::fs::write(&archive, bytes).unwrap();
+    let server = Server::start(releases.path());
+    let cache = tempfile::tempdir().unwrap();
+
+    let step = install_step(&repo(), &format!("v{version}"), &server.url, cache.path());
+    assert_eq!(step.code, Some(1), "{}", step.log);
+    assert!(
+        step.log.contains("::error title=sentrylint install::")
+            && step.log.contains("SHA-256")
+            && step.log.contains("not installing it"),
+        "{}",
+        step.log
+    );
+    // Neither installed nor built instead.
+    assert_eq!(step.outputs, format!("version={version}\n"));
+    assert_eq!(step.path, "");
+    assert!(!cache.path().join("sentrylint").join(version).exists());
+}
+
+#[test]
+fn the_install_step_builds_from_source_when_no_release_matches() {
+    let releases = tempfile::tempdir().unwrap();
+    let server = Server::start(releases.path());
+    let cache = tempfile::tempdir().unwrap();
+    // An action checkout at a version that was never released.
+    let source = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(source.path().join("src")).unwrap();
+    std::fs::write(
+        source.path().join("Cargo.toml"),
+        "[package]\nname = \"sentrylint\"\nversion = \"9.9.9\"\n",
+    )
+    .unwrap();
+    std::fs::write(source.path().join("src/main.rs"), "fn main() {}\n").unwrap();
+
+    let key = |step: &Install| {
+        assert_eq!(step.code, Some(0), "{}", step.log);
+        let outputs: Vec<&str> = step.outputs.lines().collect();
+        assert_eq!(
+            outputs[..2],
+            ["version=9.9.9", "source=build"],
+            "{}",
+            step.outputs
+        );
+        let key = outputs[2].strip_prefix("cache-key=").unwrap().to_string();
+        let root = outputs[3].strip_prefix("root=").unwrap();
+        assert!(Path::new(root).starts_with(cache.path()), "{root}");
+        assert_eq!(step.path, format!("{root}/bin\n"));
+        key
+    };
+    // The tag exists but has no release: build.
+    let step = install_step(source.path(), "v9.9.9", &server.url, cache.path());
+    let released_tag = key(&step);
+    assert!(step.log.contains("no release archive at"), "{}", step.log);
+    assert!(released_tag.contains("-9.9.9-"), "{released_tag}");
+    // A branch: build without asking for a release.
+    let step = install_step(source.path(), "main", "http://127.0.0.1:9", cache.path());
+    assert!(
+        step.log.contains("not at the release tag v9.9.9"),
+        "{}",
+        step.log
+    );
+    assert_eq!(key(&step), released_tag);
+    // A commit that changes the source gets its own cache entry.
+    std::fs::write(source.path().join("src/main.rs"), "fn main() { }\n").unwrap();
+    let step = install_step(source.path(), "main", "http://127.0.0.1:9", cache.path());
+    assert_ne!(key(&step), released_tag);
+}
