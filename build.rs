@@ -144,11 +144,12 @@ fn main() {
         for s in &r.settings {
             writeln!(
                 out,
-                "            SettingData {{ name: {:?}, value: {:?}, python: {:?}, after: {:?} }},",
+                "            SettingData {{ name: {:?}, value: {:?}, python: {:?}, after: {:?}, replaces: &{:?} }},",
                 s.name,
                 s.value.as_deref(),
                 s.python,
-                s.after.as_deref()
+                s.after.as_deref(),
+                s.replaces
             )
             .unwrap();
         }

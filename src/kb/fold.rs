@@ -129,8 +129,11 @@ struct ConfOps {
 struct SettingFile {
     name: String,
     value: Option<String>,
+    #[serde(default)]
     python: String,
     after: Option<String>,
+    #[serde(default)]
+    replaces: Vec<String>,
 }
 
 /// What the sentry CLI of a release accepts (only facts checked against source).
@@ -170,10 +173,26 @@ pub struct SettingFact {
     pub name: String,
     /// The expected string value, when it is one.
     pub value: Option<String>,
-    /// The statement as the example writes it, to insert when missing.
+    /// The statement as the example writes it, to insert when missing
+    /// (empty: never inserted, only `replaces` is acted on).
     pub python: String,
     /// The setting whose statement it goes after (else the end of the file).
     pub after: Option<String>,
+    /// Earlier examples' values of the setting, which a step moves to `value`.
+    pub replaces: Vec<String>,
+}
+
+impl SettingFact {
+    /// `DATABASES["default"]["HOST"]` as `DATABASES` and `["default", "HOST"]`.
+    pub fn path(&self) -> (&str, Vec<&str>) {
+        let (base, rest) = self.name.split_once('[').unwrap_or((&self.name, ""));
+        let keys = rest
+            .split("][")
+            .map(|k| k.trim_end_matches(']').trim_matches(['"', '\'']))
+            .filter(|k| !k.is_empty())
+            .collect();
+        (base, keys)
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -341,6 +360,7 @@ pub fn fold(inputs: &[(&str, &str)]) -> Result<Vec<Folded>, String> {
                 value: s.value.clone(),
                 python: s.python.clone(),
                 after: s.after.clone(),
+                replaces: s.replaces.clone(),
             };
             match settings.iter_mut().find(|x| x.name == s.name) {
                 Some(x) => *x = fact,

@@ -65,6 +65,7 @@ struct SettingData {
     value: Option<&'static str>,
     python: &'static str,
     after: Option<&'static str>,
+    replaces: &'static [&'static str],
 }
 
 struct RenameData {
@@ -214,6 +215,7 @@ impl Release {
                     value: s.value.map(str::to_string),
                     python: s.python.into(),
                     after: s.after.map(str::to_string),
+                    replaces: s.replaces.iter().map(|r| r.to_string()).collect(),
                 })
                 .collect(),
             cache_backend: d.cache_backend.into(),

@@ -92,30 +92,21 @@ fn knowledge_base_matches_upstream_files() {
         );
         let conf = crate::parse::pyconf::parse(&example);
         for s in &release.settings {
-            let value = match s.name.split_once('[') {
-                Some(("SENTRY_FEATURES", rest)) => {
-                    let key = rest.trim_end_matches(']').trim_matches(['"', '\'']);
+            let value = match s.path() {
+                ("SENTRY_FEATURES", keys) if keys.len() == 1 => {
                     assert!(
-                        conf.feature(key).is_some(),
+                        conf.feature(keys[0]).is_some(),
                         "{tag}: the example lacks {}",
                         s.name
                     );
                     continue;
                 }
-                Some((base, rest)) => {
-                    let key = rest.trim_end_matches(']').trim_matches(['"', '\'']);
-                    conf.item(base, key)
-                }
-                None => conf.setting(&s.name),
+                (base, keys) if keys.is_empty() => conf.setting(base).map(|a| &a.value),
+                (base, keys) => conf.lookup(base, &keys).map(|(e, _)| e),
             };
             let value = value.unwrap_or_else(|| panic!("{tag}: the example lacks {}", s.name));
             if let Some(expected) = &s.value {
-                assert_eq!(
-                    value.value.as_str(),
-                    Some(expected.as_str()),
-                    "{tag}: {}",
-                    s.name
-                );
+                assert_eq!(value.as_str(), Some(expected.as_str()), "{tag}: {}", s.name);
             }
         }
         let config = std::fs::read_to_string(path.join("sentry/config.example.yml")).unwrap();

@@ -6,7 +6,7 @@
 
 use super::StepChanges;
 use crate::fix::{Edit, Fix, py_ops};
-use crate::kb::{Kb, Release};
+use crate::kb::{Kb, Release, SettingFact};
 use crate::model::Install;
 use crate::parse::pyconf::{PyConf, Target};
 
@@ -44,9 +44,14 @@ pub fn reconcile(install: &Install, kb: &Kb, target: &Release, out: &mut StepCha
             vec![py_ops::add_feature(file, src, conf, flag, &after)],
         ));
     }
-    // Settings the example has and the file lacks.
+    // Settings the example has and the file lacks, or has at an earlier
+    // example's value (what install.sh's migrate scripts rewrite).
     for s in &target.settings {
-        if has_setting(conf, &s.name) {
+        if let Some(fix) = replace_old_default(file, src, conf, s, target) {
+            out.push(fix);
+            continue;
+        }
+        if has_setting(conf, s) || s.python.is_empty() {
             continue;
         }
         let edit = match s.after.as_deref().and_then(|a| statement_of(conf, a)) {
@@ -64,19 +69,40 @@ pub fn reconcile(install: &Install, kb: &Kb, target: &Release, out: &mut StepCha
     cache_backend(install, kb, target, out);
 }
 
-/// Whether the file assigns `NAME` or `BASE["key"]` (any value, any branch).
-fn has_setting(conf: &PyConf, name: &str) -> bool {
-    match name.split_once('[') {
-        Some((base, rest)) => {
-            let key = rest.trim_end_matches(']').trim_matches(['"', '\'']);
-            if base == "SENTRY_FEATURES" {
-                conf.feature(key).is_some()
-            } else {
-                conf.item(base, key).is_some()
-            }
-        }
-        None => conf.setting(name).is_some(),
+/// Whether the file sets `NAME`, `BASE["key"]` or a nested key (any value,
+/// any branch).
+fn has_setting(conf: &PyConf, s: &SettingFact) -> bool {
+    match s.path() {
+        ("SENTRY_FEATURES", keys) if keys.len() == 1 => conf.feature(keys[0]).is_some(),
+        (base, keys) if keys.is_empty() => conf.setting(base).is_some(),
+        (base, keys) => conf.lookup(base, &keys).is_some(),
     }
+}
+
+/// The setting is a string literal at a value an earlier example had:
+/// move it to the release's value.
+fn replace_old_default(
+    file: crate::model::FileId,
+    src: &crate::source::SourceFile,
+    conf: &PyConf,
+    s: &SettingFact,
+    target: &Release,
+) -> Option<Fix> {
+    let value = s.value.as_deref()?;
+    let (base, keys) = s.path();
+    let (expr, assignment) = conf.lookup(base, &keys)?;
+    let current = expr.as_str()?;
+    if assignment.conditional || !s.replaces.iter().any(|r| r == current) {
+        return None;
+    }
+    let edit = py_ops::replace_string(file, src, expr.span, value)?;
+    Some(Fix::safe(
+        format!(
+            "Set `{}` to `{value}` in {} (`{current}` is an earlier example's value; {} uses `{value}`)",
+            s.name, src.display, target.version
+        ),
+        vec![edit],
+    ))
 }
 
 fn statement_of(conf: &PyConf, name: &str) -> Option<crate::source::Span> {

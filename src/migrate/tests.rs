@@ -199,6 +199,10 @@ fn pristine_installs_migrate_to_upstream_26_8_0() {
                 problems.push(format!("sentry.conf.py lacks {f}"));
             }
         }
+        let host = conf.lookup("DATABASES", &["default", "HOST"]);
+        if host.and_then(|(e, _)| e.as_str()) != Some("pgbouncer") {
+            problems.push("sentry.conf.py still connects to postgres directly".into());
+        }
         let backend = conf.lookup("CACHES", &["default", "BACKEND"]);
         if backend.and_then(|(e, _)| e.as_str()) != Some(r.cache_backend.as_str()) {
             problems.push("sentry.conf.py keeps another cache backend".into());
@@ -315,6 +319,79 @@ fn customizations_survive_and_the_rest_is_upstream() {
     env.retain(|(k, _)| k != "SENTRY_EVENT_RETENTION_DAYS");
     theirs.retain(|(k, _)| k != "SENTRY_EVENT_RETENTION_DAYS");
     assert_eq!(env, theirs);
+}
+
+/// A 25.x fork as operators keep them: `.env.custom` with its own retention
+/// and a comment (layered over `.env` from 25.1.0), an override with a
+/// service of its own and a changed value, comments in compose.
+fn customized_25_5_1() -> Option<tempfile::TempDir> {
+    let dir = pristine_upstream("25.5.1")?;
+    let compose_path = dir.path().join("docker-compose.yml");
+    let compose = std::fs::read_to_string(&compose_path).unwrap().replace(
+        "  relay:\n    <<: *restart_policy\n",
+        "  # Relay sits behind our load balancer; see ops/README.\n  relay:\n    <<: *restart_policy\n",
+    );
+    std::fs::write(&compose_path, compose).unwrap();
+    write_files(
+        dir.path(),
+        &[
+            (
+                ".env.custom",
+                "# Legal asked for 30 days (ticket OPS-412).\nSENTRY_EVENT_RETENTION_DAYS=30\n"
+                    .to_string(),
+            ),
+            (
+                "docker-compose.override.yml",
+                "services:\n  nginx:\n    # TLS ends at nginx here.\n    ports:\n      - \"443:443/tcp\"\n  backup:\n    image: \"prodrigestivill/postgres-backup-local:16\"\n    restart: unless-stopped\n".to_string(),
+            ),
+        ],
+    );
+    Some(dir)
+}
+
+#[test]
+fn a_customized_25_x_fork_keeps_its_changes_on_the_way_to_26_8_0() {
+    let Some(up) = shared_upstream() else {
+        crate::testing::skipped_without_shared();
+        return;
+    };
+    let dir = customized_25_5_1().unwrap();
+    let custom_before = std::fs::read(dir.path().join(".env.custom")).unwrap();
+    let override_before = std::fs::read(dir.path().join("docker-compose.override.yml")).unwrap();
+    migrate_fully(dir.path(), "26.8.0", &[]);
+    // The operator's files and words are where they were.
+    assert_eq!(
+        std::fs::read(dir.path().join(".env.custom")).unwrap(),
+        custom_before,
+        "layered over .env, .env.custom needs no new keys"
+    );
+    assert_eq!(
+        std::fs::read(dir.path().join("docker-compose.override.yml")).unwrap(),
+        override_before
+    );
+    let compose = std::fs::read_to_string(dir.path().join("docker-compose.yml")).unwrap();
+    assert!(
+        compose.contains("  # Relay sits behind our load balancer; see ops/README.\n  relay:\n")
+    );
+    // The effective retention is still the operator's.
+    let install = load_root(dir.path(), "", &LoadOptions::default());
+    assert_eq!(install.var("SENTRY_EVENT_RETENTION_DAYS"), Some("30"));
+    assert_eq!(
+        install.release.version,
+        Some("26.8.0".parse().unwrap()),
+        "the release comes from .env"
+    );
+    // Everything else is upstream's 26.8.0, and it lints clean.
+    assert_eq!(
+        env_pairs(&dir.path().join(".env")),
+        env_pairs(&up.join("26.8.0/.env"))
+    );
+    let target = pristine_upstream("26.8.0").unwrap();
+    let mut diffs = compose_differences(dir.path(), target.path(), &[("nginx", "ports")]);
+    diffs.retain(|d| d != "extra service backup");
+    assert!(diffs.is_empty(), "{}", diffs.join("\n"));
+    let loud = version_findings(dir.path());
+    assert!(loud.is_empty(), "{}", loud.join("\n"));
 }
 
 /// Lines a unified diff adds or removes.
