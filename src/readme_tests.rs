@@ -103,11 +103,18 @@ fn the_examples_are_real_runs() {
             None,
         ),
     ];
-    if let Some(old) = &old {
+    let old25 = pristine_upstream("25.5.1");
+    if let (Some(old), Some(old25)) = (&old, &old25) {
         examples.push((
             "plan",
             Some(old.path()),
             vec!["plan", "--to", "24.1.0"],
+            None,
+        ));
+        examples.push((
+            "plan-26",
+            Some(old25.path()),
+            vec!["plan", "--to", "26.8.0"],
             None,
         ));
         examples.push((
