@@ -2204,41 +2204,34 @@ impl<'a> Parser<'a> {
         };
         let save = self.pos;
         self.flow_space(open)?;
-        if self.peek() == Some(b':') {
+        let value = if self.peek() == Some(b':') {
             if !explicit && self.line_start(self.pos) != self.line_start(start) {
                 return self
                     .err_here("the `:` of a key in a flow sequence must be on the key's line");
             }
             self.pos += 1;
             self.flow_space(open)?;
-            let value = if matches!(self.peek(), Some(b',') | Some(b']')) {
+            if matches!(self.peek(), Some(b',') | Some(b']')) {
                 self.push_empty(self.pos)
             } else {
                 self.flow_node(open)?
-            };
-            let end = self.doc.full_span(value).end as usize;
-            return Ok(self.push(
-                NodeKind::Map {
-                    pairs: vec![Pair { key, value }],
-                    flow: true,
-                },
-                Span::new(start, end.max(start)),
-            ));
-        }
-        self.pos = save;
-        if explicit {
+            }
+        } else if explicit {
             // `[? a]` is a pair with an empty value.
-            let value = self.push_empty(self.pos);
-            let end = self.doc.full_span(key).end as usize;
-            return Ok(self.push(
-                NodeKind::Map {
-                    pairs: vec![Pair { key, value }],
-                    flow: true,
-                },
-                Span::new(start, end.max(start)),
-            ));
-        }
-        Ok(key)
+            self.pos = save;
+            self.push_empty(self.pos)
+        } else {
+            self.pos = save;
+            return Ok(key);
+        };
+        let end = self.doc.full_span(value).end as usize;
+        Ok(self.push(
+            NodeKind::Map {
+                pairs: vec![Pair { key, value }],
+                flow: true,
+            },
+            Span::new(start, end.max(start)),
+        ))
     }
 
     fn flow_node(&mut self, open: usize) -> PResult<NodeId> {

@@ -238,23 +238,117 @@ fn check_case(name: &str, dir: &Path, tally: &mut Tally) -> Option<String> {
         )),
         Ok(doc) => {
             let ours = events(&doc);
-            if ours == expected {
-                tally.valid_right += 1;
-                None
-            } else {
-                Some(format!(
+            if ours != expected {
+                return Some(format!(
                     "events differ\n  expected: {}\n  ours:     {}",
                     expected.join(" "),
                     ours.join(" ")
-                ))
+                ));
             }
+            match json_problem(dir, &doc) {
+                Some(Err(problem)) => return Some(problem),
+                Some(Ok(())) => tally.json_equal += 1,
+                None => {}
+            }
+            tally.valid_right += 1;
+            None
         }
     }
+}
+
+/// Where the case has an `in.json`, our value (aliases expanded, plain
+/// scalars typed by the YAML core schema) must equal it.
+/// `None` when there is nothing to compare.
+fn json_problem(dir: &Path, doc: &YamlDoc) -> Option<Result<(), String>> {
+    let text = std::fs::read_to_string(dir.join("in.json")).ok()?;
+    if text.trim().is_empty() {
+        return None;
+    }
+    let expected: serde_json::Value = serde_json::from_str(&text).ok()?;
+    let ours = json_value(doc, doc.root?);
+    Some(if ours == expected {
+        Ok(())
+    } else {
+        Err(format!(
+            "JSON differs\n  expected: {expected}\n  ours:     {ours}"
+        ))
+    })
+}
+
+fn json_value(doc: &YamlDoc, id: NodeId) -> serde_json::Value {
+    use serde_json::Value;
+    let id = doc.resolve(id);
+    match &doc.node(id).kind {
+        NodeKind::Scalar { value, style } => {
+            // `!` and `!!str` make a string; other tags leave the text to the schema.
+            let tag = doc.expanded_tag(id);
+            let typed = match tag.as_deref() {
+                None => *style == ScalarStyle::Plain,
+                Some(t) => !matches!(t, "!" | "tag:yaml.org,2002:str"),
+            };
+            if typed && let Some(v) = core_schema(value) {
+                v
+            } else {
+                Value::String(value.clone())
+            }
+        }
+        NodeKind::Seq { items, .. } => items.iter().map(|&i| json_value(doc, i)).collect(),
+        NodeKind::Map { pairs, .. } => Value::Object(
+            pairs
+                .iter()
+                .map(|p| {
+                    (
+                        doc.scalar(p.key).unwrap_or("").to_string(),
+                        json_value(doc, p.value),
+                    )
+                })
+                .collect(),
+        ),
+        NodeKind::Alias { .. } => Value::Null,
+    }
+}
+
+/// A plain scalar's value in the YAML 1.2 core schema, when it is not a string.
+fn core_schema(text: &str) -> Option<serde_json::Value> {
+    use serde_json::Value;
+    match text {
+        "" | "~" | "null" | "Null" | "NULL" => return Some(Value::Null),
+        "true" | "True" | "TRUE" => return Some(Value::Bool(true)),
+        "false" | "False" | "FALSE" => return Some(Value::Bool(false)),
+        _ => {}
+    }
+    if let Some(hex) = text.strip_prefix("0x") {
+        return i64::from_str_radix(hex, 16).ok().map(Value::from);
+    }
+    if let Some(octal) = text.strip_prefix("0o") {
+        return i64::from_str_radix(octal, 8).ok().map(Value::from);
+    }
+    let digits = text.strip_prefix(['-', '+']).unwrap_or(text);
+    if !digits.is_empty() && digits.bytes().all(|c| c.is_ascii_digit()) {
+        return text.parse::<i64>().ok().map(Value::from);
+    }
+    let number = digits
+        .bytes()
+        .all(|c| c.is_ascii_digit() || matches!(c, b'.' | b'e' | b'E' | b'-' | b'+'))
+        && digits.bytes().any(|c| c.is_ascii_digit());
+    if number {
+        // in.json writes `450.00` as 450.
+        return text.parse::<f64>().ok().map(|f| {
+            if f.fract() == 0.0 && f.abs() < 1e15 {
+                Value::from(f as i64)
+            } else {
+                Value::from(f)
+            }
+        });
+    }
+    None
 }
 
 #[derive(Default, Debug)]
 struct Tally {
     valid_right: usize,
+    /// Of those, the ones whose value was also compared with `in.json`.
+    json_equal: usize,
     multi_refused: usize,
     invalid_rejected: usize,
     leniencies: usize,
