@@ -527,3 +527,56 @@ fn a_bad_escape_before_a_multibyte_character_points_at_whole_characters() {
         assert!(src[e.span.range()].starts_with('\\'));
     }
 }
+
+#[test]
+fn properties_on_their_own_line_or_before_a_first_key_keep_their_spans() {
+    // Older compose files put the anchor on the line after its key; it was
+    // refused with "unexpected `&`" (issue 13).
+    let src = "x-defaults:\n  &defaults\n  restart: always\nweb:\n  <<: *defaults\n";
+    let d = doc(src);
+    let defaults = d.get(d.root.unwrap(), "x-defaults").unwrap().value;
+    let (name, span) = d.node(defaults).anchor.clone().unwrap();
+    assert_eq!(
+        (name.as_str(), &src[span.range()]),
+        ("defaults", "&defaults")
+    );
+    assert_eq!(&src[d.node(defaults).span.range()], "restart: always");
+
+    // `- &a name: x` anchors the key, not the mapping.
+    let src = "- &a name: x\n- *a\n";
+    let d = doc(src);
+    let items = d.items(d.root.unwrap());
+    let first = d.pairs(items[0])[0];
+    assert_eq!(
+        &src[d.node(first.key).anchor.as_ref().unwrap().1.range()],
+        "&a"
+    );
+    assert!(d.node(items[0]).anchor.is_none());
+    assert_eq!(d.resolve(items[1]), first.key);
+    assert_eq!(&src[d.node(items[1]).span.range()], "*a");
+
+    let src = "volumes:\n  !reset []\n";
+    let d = doc(src);
+    let v = d.get(d.root.unwrap(), "volumes").unwrap().value;
+    assert_eq!(&src[d.node(v).tag.as_ref().unwrap().1.range()], "!reset");
+    assert_eq!(&src[d.node(v).span.range()], "[]");
+}
+
+#[test]
+fn a_second_document_is_named_as_such() {
+    for (src, at) in [
+        ("a: 1\n---\nb: 2\n", "---"),
+        ("a: 1\n...\nb: 2\n", "b: 2"),
+        ("--- a\n... # end\n--- b\n", "--- b"),
+    ] {
+        let e = err(src);
+        assert!(
+            e.message.contains("second document"),
+            "{src:?}: {}",
+            e.message
+        );
+        assert_eq!(&src[e.span.range()], at, "{src:?}");
+    }
+    // One document between markers is fine.
+    assert_eq!(shown("---\na: 1\n...\n"), r#"{"a": "1"}"#);
+}
