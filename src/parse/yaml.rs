@@ -1082,10 +1082,20 @@ impl<'a> Parser<'a> {
                             self.pos += 1;
                         }
                     }
-                    tag = Some((
-                        self.src[start..self.pos].to_string(),
-                        Span::new(start, self.pos),
-                    ));
+                    let text = &self.src[start..self.pos];
+                    let (handle, _) = split_tag(text);
+                    if !matches!(handle, "!" | "!!")
+                        && !text.starts_with("!<")
+                        && !self.doc.tag_handles.iter().any(|(h, _)| h == handle)
+                    {
+                        return self.err(
+                            Span::new(start, self.pos),
+                            format!(
+                                "the tag handle `{handle}` is not declared by a `%TAG` directive"
+                            ),
+                        );
+                    }
+                    tag = Some((text.to_string(), Span::new(start, self.pos)));
                 }
                 _ => break,
             }

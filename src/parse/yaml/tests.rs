@@ -580,3 +580,16 @@ fn a_second_document_is_named_as_such() {
     // One document between markers is fine.
     assert_eq!(shown("---\na: 1\n...\n"), r#"{"a": "1"}"#);
 }
+
+#[test]
+fn named_tag_handles_must_be_declared() {
+    let e = err("a: !e!x 1\n");
+    assert!(e.message.contains("`!e!` is not declared"), "{}", e.message);
+    assert_eq!(e.span, Span::new(3, 7));
+    let d = doc("%TAG !e! tag:example.com,2000:\n---\na: !e!x%21 1\n");
+    let a = d.get(d.root.unwrap(), "a").unwrap().value;
+    assert_eq!(
+        d.expanded_tag(a).as_deref(),
+        Some("tag:example.com,2000:x!")
+    );
+}
