@@ -4,9 +4,10 @@
 //! instead of copying it, so "billion laughs" documents cost linear memory;
 //! consumers that expand aliases carry their own budget.
 //!
-//! It covers the YAML 1.2 syntax compose files use: block and flow
-//! collections, all five scalar styles with folding and escapes, anchors,
-//! aliases, tags, comments, directives and one document. Scalars are kept as
+//! It parses YAML 1.2 as the official YAML test suite pins it down
+//! (`yaml/suite_tests.rs`), one document per file, and is as lenient as
+//! docker compose's go-yaml v3 where that differs from the spec: no
+//! indentation check inside flow collections and quoted scalars. Scalars are kept as
 //! decoded strings; typing (null, bool, int) is left to the caller because
 //! compose types values by field, not by the YAML core schema.
 
