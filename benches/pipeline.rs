@@ -61,6 +61,47 @@ fn parse_compose_yaml(bencher: Bencher) {
     bencher.bench(|| yaml::parse(black_box(text), yaml::Options::default()).unwrap());
 }
 
+/// Upstream 26.8.0's docker-compose.yml from ../shared/upstream, when present.
+fn compose_26_8_0() -> Option<&'static str> {
+    static TEXT: OnceLock<Option<String>> = OnceLock::new();
+    TEXT.get_or_init(|| {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../shared/upstream/26.8.0/docker-compose.yml");
+        let text = std::fs::read_to_string(path).ok();
+        if text.is_none() {
+            eprintln!("26.8.0 benchmarks: SKIPPED: ../shared/upstream is absent");
+        }
+        text
+    })
+    .as_deref()
+}
+
+#[divan::bench]
+fn parse_compose_yaml_26_8_0(bencher: Bencher) {
+    let Some(text) = compose_26_8_0() else { return };
+    bencher.bench(|| yaml::parse(black_box(text), yaml::Options::default()).unwrap());
+}
+
+/// What building on saphyr-parser would cost at the least: its event stream
+/// with spans, before any tree, comment or duplicate-key work of ours.
+/// saphyr refuses the file as upstream wrote it (a flow sequence closed at
+/// its key's column, which compose accepts), so its `]` lines are indented.
+#[divan::bench]
+fn saphyr_events_compose_26_8_0(bencher: Bencher) {
+    let Some(text) = compose_26_8_0() else { return };
+    let text: String = text
+        .split_inclusive('\n')
+        .map(|line| match line.trim() {
+            "]" => format!("  {line}"),
+            _ => line.to_string(),
+        })
+        .collect();
+    bencher.bench(|| {
+        saphyr_parser::Parser::new_from_str(black_box(&text))
+            .fold(0, |sum, event| sum + event.unwrap().1.end.index())
+    });
+}
+
 #[divan::bench]
 fn parse_env(bencher: Bencher) {
     let text = &fixture().env;

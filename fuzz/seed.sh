@@ -21,3 +21,12 @@ for tag in 23.4.0 24.1.0 25.5.1; do
 done
 cp "$up/24.1.0/sentry/config.example.yml" corpus/yaml/sentry-config.yml
 cp "$up/24.1.0/relay/config.example.yml" corpus/yaml/relay-config.yml
+# Every input of the YAML test suite, when it is there (one file each).
+suite=../../shared/yaml-test-suite
+if [ -d "$suite" ]; then
+    find "$suite" -name in.yaml | while read -r f; do
+        case=${f#"$suite"/}
+        case=${case%/in.yaml}
+        cp "$f" "corpus/yaml/suite-${case//\//-}.yml"
+    done
+fi

@@ -4,9 +4,10 @@
 //! instead of copying it, so "billion laughs" documents cost linear memory;
 //! consumers that expand aliases carry their own budget.
 //!
-//! It covers the YAML 1.2 syntax compose files use: block and flow
-//! collections, all five scalar styles with folding and escapes, anchors,
-//! aliases, tags, comments, directives and one document. Scalars are kept as
+//! It parses YAML 1.2 as the official YAML test suite pins it down
+//! (`yaml/suite_tests.rs`), one document per file, and is as lenient as
+//! docker compose's go-yaml v3 where that differs from the spec: no
+//! indentation check inside flow collections and quoted scalars. Scalars are kept as
 //! decoded strings; typing (null, bool, int) is left to the caller because
 //! compose types values by field, not by the YAML core schema.
 
@@ -83,6 +84,13 @@ pub struct YamlDoc {
     pub duplicates: Vec<(NodeId, NodeId)>,
     /// Anchor name to the node it was last defined on.
     pub anchors: HashMap<String, NodeId>,
+    /// The document starts with `---` / ends with `...`.
+    pub explicit_start: bool,
+    pub explicit_end: bool,
+    /// `%TAG` directives: (handle, prefix), e.g. (`!e!`, `tag:example.com,2000:`).
+    pub tag_handles: Vec<(String, String)>,
+    /// A `%YAML` directive was read (a second one is an error).
+    pub yaml_directive: bool,
 }
 
 impl YamlDoc {
@@ -146,6 +154,29 @@ impl YamlDoc {
         }
     }
 
+    /// A node's tag as a full name: `!!str` is `tag:yaml.org,2002:str`,
+    /// `%TAG` handles are expanded and `%xx` escapes decoded. Compose
+    /// reads the tag as written (`!reset`); the full name says what it means.
+    pub fn expanded_tag(&self, id: NodeId) -> Option<String> {
+        let raw = self.node(id).tag.as_ref()?.0.as_str();
+        if let Some(verbatim) = raw.strip_prefix("!<") {
+            return Some(verbatim.trim_end_matches('>').to_string());
+        }
+        let (handle, suffix) = split_tag(raw);
+        let prefix = self
+            .tag_handles
+            .iter()
+            .rev()
+            .find(|(h, _)| h == handle)
+            .map(|(_, p)| p.as_str())
+            .or(match handle {
+                "!" => Some("!"),
+                "!!" => Some("tag:yaml.org,2002:"),
+                _ => None,
+            })?;
+        Some(format!("{prefix}{}", percent_decoded(suffix)))
+    }
+
     /// Span of a node including its anchor and tag.
     pub fn full_span(&self, id: NodeId) -> Span {
         let node = self.node(id);
@@ -158,6 +189,42 @@ impl YamlDoc {
         }
         span
     }
+}
+
+/// A shorthand tag's handle and suffix: `!e!x` is (`!e!`, `x`), `!!x` is
+/// (`!!`, `x`), `!x` is (`!`, `x`).
+fn split_tag(raw: &str) -> (&str, &str) {
+    match raw[1..].find('!') {
+        Some(i)
+            if raw[1..=i]
+                .bytes()
+                .all(|c| c.is_ascii_alphanumeric() || c == b'-') =>
+        {
+            raw.split_at(i + 2)
+        }
+        _ => raw.split_at(1),
+    }
+}
+
+/// `%21` is `!`: tag suffixes may escape characters as UTF-8 bytes.
+fn percent_decoded(text: &str) -> String {
+    let b = text.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%'
+            && let Some(byte) = text
+                .get(i + 1..i + 3)
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+        {
+            out.push(byte);
+            i += 3;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).unwrap_or_else(|_| text.to_string())
 }
 
 /// Where two values differ, as a dotted path with both sides, or `None`
@@ -463,6 +530,8 @@ enum Place {
     /// After `key:`: only a scalar, alias or flow node may follow on the same line;
     /// a block sequence on the next line may sit at the key's own indentation.
     MapValue,
+    /// After `? ` or the `: ` of an explicit key: both of the above.
+    Explicit,
 }
 
 fn is_break(b: u8) -> bool {
@@ -548,7 +617,7 @@ impl<'a> Parser<'a> {
     /// True when only spaces precede `pos` on its line.
     fn first_on_line(&self, pos: usize) -> bool {
         let start = self.line_start(pos);
-        self.b[start..pos].iter().all(|&c| c == b' ')
+        self.b[start..pos].iter().all(|&c| is_blank(c))
     }
 
     fn err<T>(&self, span: Span, message: impl Into<String>) -> PResult<T> {
@@ -637,12 +706,13 @@ impl<'a> Parser<'a> {
             }
             if self.at_eol() {
                 self.skip_break();
-                // Tabs are fine on blank and comment lines, not before content.
+                // Tabs are fine on blank and comment lines, not as
+                // indentation; after spaces they separate (see `node_at`).
                 let line_start = self.pos;
                 while self.peek() == Some(b' ') {
                     self.pos += 1;
                 }
-                if self.peek() == Some(b'\t') {
+                if self.peek() == Some(b'\t') && self.pos == line_start {
                     let tab = self.pos;
                     self.skip_blanks();
                     if !self.at_eol() && self.peek() != Some(b'#') {
@@ -677,6 +747,27 @@ impl<'a> Parser<'a> {
         (self.doc.nodes.len() - 1) as NodeId
     }
 
+    /// An empty plain scalar (a null) at `at`.
+    fn push_empty(&mut self, at: usize) -> NodeId {
+        self.push(
+            NodeKind::Scalar {
+                value: String::new(),
+                style: ScalarStyle::Plain,
+            },
+            Span::empty(at),
+        )
+    }
+
+    /// True when the cursor is on a `:` that ends a key in a flow collection
+    /// (followed by a blank, a break, a flow indicator or the end).
+    fn at_flow_value_indicator(&self) -> bool {
+        self.peek() == Some(b':')
+            && self
+                .b
+                .get(self.pos + 1)
+                .is_none_or(|&n| is_blank(n) || is_break(n) || is_flow_indicator(n))
+    }
+
     fn enter(&mut self) -> PResult<()> {
         self.depth += 1;
         if self.depth > MAX_DEPTH {
@@ -694,48 +785,134 @@ impl<'a> Parser<'a> {
     // -------------------------------------------------------------- document
 
     fn document(&mut self) -> PResult<()> {
-        let mut explicit_start = false;
+        let mut directives = None;
         loop {
             if !self.skip_to_content()? {
+                if let Some(at) = directives {
+                    return self.err(at, "a directive must be followed by `---` and a document");
+                }
                 return Ok(());
             }
             if self.peek() == Some(b'%') && self.col(self.pos) == 0 {
-                // Directive (%YAML, %TAG): nothing in it changes how compose reads the file.
-                while !self.at_eol() {
-                    self.pos += 1;
-                }
+                let start = self.pos;
+                self.directive()?;
+                directives = Some(Span::new(start, self.pos));
+                continue;
+            }
+            if directives.is_none()
+                && self.at_document_marker()
+                && self.b[self.pos..].starts_with(b"...")
+            {
+                // An end marker with no document before it ends nothing.
+                self.pos += 3;
+                self.skip_to_eol()?;
                 continue;
             }
             break;
         }
         if self.at_document_marker() && self.b[self.pos..].starts_with(b"---") {
-            explicit_start = true;
+            self.doc.explicit_start = true;
             self.pos += 3;
+        } else if let Some(at) = directives {
+            return self.err(at, "a directive must be followed by `---` and a document");
         }
-        let _ = explicit_start;
         let root = self.block_node(-1, Place::Root)?;
         self.doc.root = Some(root);
+        if !self.first_on_line(self.pos) {
+            self.skip_to_eol()?;
+        }
         // After the root: only comments, `...`, and nothing else.
         if self.skip_to_content()? {
             if self.at_document_marker() {
                 if self.b[self.pos..].starts_with(b"...") {
+                    self.doc.explicit_end = true;
                     self.pos += 3;
+                    self.skip_to_eol()?;
                     if !self.skip_to_content()? {
                         return Ok(());
                     }
                 }
-                if self.at_document_marker() && self.b[self.pos..].starts_with(b"---") {
-                    return self.err(
-                        Span::new(self.pos, self.pos + 3),
-                        "a second YAML document starts here; a compose file holds one document",
-                    );
+                if self.at_document_marker() || self.peek() == Some(b'%') {
+                    return self.second_document();
                 }
+            }
+            if self.doc.explicit_end {
+                return self.second_document();
             }
             return self.err_here(format!(
                 "unexpected `{}`: it is less indented than the block it seems to belong to",
                 self.char_here()
             ));
         }
+        Ok(())
+    }
+
+    fn second_document<T>(&self) -> PResult<T> {
+        let end = self.line_end_from(self.pos);
+        self.err(
+            Span::new(self.pos, end),
+            "a second document starts here; a compose file holds one YAML document",
+        )
+    }
+
+    /// The end of the line holding `pos` (before its break).
+    fn line_end_from(&self, pos: usize) -> usize {
+        let mut end = pos;
+        while end < self.b.len() && !is_break(self.b[end]) {
+            end += 1;
+        }
+        end
+    }
+
+    /// `%YAML 1.x` or `%TAG !h! prefix`; other directives are ignored, as
+    /// the spec asks.
+    fn directive(&mut self) -> PResult<()> {
+        let start = self.pos;
+        let end = self.line_end_from(start);
+        let line = &self.src[start..end];
+        let line = match line.find(" #") {
+            Some(i) => &line[..i],
+            None => line,
+        };
+        let words: Vec<&str> = line.split([' ', '\t']).filter(|w| !w.is_empty()).collect();
+        match words.as_slice() {
+            ["%YAML", version] => {
+                let ok = version.strip_prefix("1.").is_some_and(|minor| {
+                    !minor.is_empty() && minor.bytes().all(|c| c.is_ascii_digit())
+                });
+                if !ok || self.doc.yaml_directive {
+                    return self.err(
+                        Span::new(start, end),
+                        if ok {
+                            "a second `%YAML` directive; a document takes one"
+                        } else {
+                            "a `%YAML` directive takes one version, such as `1.2`"
+                        },
+                    );
+                }
+                self.doc.yaml_directive = true;
+            }
+            ["%YAML", ..] => {
+                return self.err(
+                    Span::new(start, end),
+                    "a `%YAML` directive takes one version, such as `1.2`",
+                );
+            }
+            ["%TAG", handle, prefix] => {
+                self.doc
+                    .tag_handles
+                    .push((handle.to_string(), prefix.to_string()));
+            }
+            ["%TAG", ..] => {
+                return self.err(
+                    Span::new(start, end),
+                    "a `%TAG` directive takes a handle and a prefix",
+                );
+            }
+            _ => {}
+        }
+        self.pos = start + line.len();
+        self.skip_to_eol()?;
         Ok(())
     }
 
@@ -751,49 +928,77 @@ impl<'a> Parser<'a> {
 
     fn block_node_inner(&mut self, parent: i64, place: Place) -> PResult<NodeId> {
         self.skip_blanks();
-        let (anchor, tag) = self.properties()?;
+        let props_start = self.pos;
+        let (mut anchor, mut tag) = self.properties()?;
         self.skip_blanks();
-        let has_props = anchor.is_some() || tag.is_some();
-        let here = self.pos;
+        let mut here = self.pos;
 
         let inline = !(self.at_eol() || self.peek() == Some(b'#'));
         let id = if inline && !(place == Place::Root && self.at_document_marker()) {
-            if place == Place::MapValue {
-                // `key: value` on one line; `key: - x` and `key: a: b` are errors.
+            let col = self.col(self.pos) as i64;
+            if place == Place::MapValue || (place == Place::Root && self.doc.explicit_start) {
+                // `key: value` on one line; `key: - x` and `key: a: b` are
+                // errors, and so are `--- - x` and `--- a: b`.
                 self.inline_value(parent)?
+            } else if anchor.is_some() || tag.is_some() {
+                // `- &a key: v`: the properties belong to the key, and the
+                // mapping starts where they do.
+                let after = self.pos;
+                self.pos = props_start;
+                if self.looks_like_key()? {
+                    (anchor, tag) = (None, None);
+                    self.block_map(self.col(props_start))?
+                } else {
+                    self.pos = after;
+                    self.node_at(col, parent, false)?
+                }
             } else {
                 // After `- ` or at the root: a compact collection may start here.
-                let col = self.col(self.pos) as i64;
                 self.node_at(col, parent, true)?
             }
         } else {
             // The content (if any) starts on a later line.
-            let before = self.pos;
-            let found = if self.at_eol() || self.peek() == Some(b'#') {
-                self.skip_to_content()?
-            } else {
-                true
-            };
-            let col = if found { self.col(self.pos) as i64 } else { -1 };
-            let seq_at_parent = place == Place::MapValue
-                && col == parent
-                && self.peek() == Some(b'-')
-                && self.followed_by_space(1);
-            if found && !self.at_document_marker() && (col > parent || seq_at_parent) {
+            let mut before = self.pos;
+            loop {
+                let found = if self.at_eol() || self.peek() == Some(b'#') {
+                    self.skip_to_content()?
+                } else {
+                    true
+                };
+                let col = if found { self.col(self.pos) as i64 } else { -1 };
+                let seq_at_parent = matches!(place, Place::MapValue | Place::Explicit)
+                    && col == parent
+                    && self.peek() == Some(b'-')
+                    && self.followed_by_space(1);
+                if !(found && !self.at_document_marker() && (col > parent || seq_at_parent)) {
+                    // Empty node: null.
+                    let has_props = anchor.is_some() || tag.is_some();
+                    let at = if has_props { here } else { before };
+                    break self.push_empty(at);
+                }
                 if !self.first_on_line(self.pos) {
                     return self.err_here("unexpected content");
                 }
-                self.node_at(col, parent, true)?
-            } else {
-                // Empty node: null.
-                let at = if has_props { here } else { before };
-                self.push(
-                    NodeKind::Scalar {
-                        value: String::new(),
-                        style: ScalarStyle::Plain,
-                    },
-                    Span::empty(at),
-                )
+                if matches!(self.peek(), Some(b'&' | b'!')) {
+                    // Properties alone on their line belong to the node below.
+                    let start = self.pos;
+                    let (more_anchor, more_tag) = self.properties()?;
+                    self.skip_blanks();
+                    if self.at_eol() || self.peek() == Some(b'#') {
+                        if let Some((_, span)) = more_anchor.as_ref().filter(|_| anchor.is_some()) {
+                            return self.err(*span, "a node can have only one anchor");
+                        }
+                        if let Some((_, span)) = more_tag.as_ref().filter(|_| tag.is_some()) {
+                            return self.err(*span, "a node can have only one tag");
+                        }
+                        anchor = anchor.or(more_anchor);
+                        tag = tag.or(more_tag);
+                        (here, before) = (self.pos, self.pos);
+                        continue;
+                    }
+                    self.pos = start;
+                }
+                break self.node_at(col, parent, true)?;
             }
         };
         self.attach(id, anchor, tag)?;
@@ -808,6 +1013,13 @@ impl<'a> Parser<'a> {
                 *span,
                 format!("an alias cannot have an anchor or a tag; write `*{name}` alone"),
             );
+        }
+        let node = &self.doc.nodes[id as usize];
+        if let Some((_, span)) = anchor.as_ref().filter(|_| node.anchor.is_some()) {
+            return self.err(*span, "a node can have only one anchor");
+        }
+        if let Some((_, span)) = tag.as_ref().filter(|_| node.tag.is_some()) {
+            return self.err(*span, "a node can have only one tag");
         }
         if let Some((name, span)) = anchor
             && !self.probing
@@ -871,10 +1083,20 @@ impl<'a> Parser<'a> {
                             self.pos += 1;
                         }
                     }
-                    tag = Some((
-                        self.src[start..self.pos].to_string(),
-                        Span::new(start, self.pos),
-                    ));
+                    let text = &self.src[start..self.pos];
+                    let (handle, _) = split_tag(text);
+                    if !matches!(handle, "!" | "!!")
+                        && !text.starts_with("!<")
+                        && !self.doc.tag_handles.iter().any(|(h, _)| h == handle)
+                    {
+                        return self.err(
+                            Span::new(start, self.pos),
+                            format!(
+                                "the tag handle `{handle}` is not declared by a `%TAG` directive"
+                            ),
+                        );
+                    }
+                    tag = Some((text.to_string(), Span::new(start, self.pos)));
                 }
                 _ => break,
             }
@@ -899,10 +1121,20 @@ impl<'a> Parser<'a> {
     /// line or after `- ` (collections allowed), with parent indentation `parent`.
     fn node_at(&mut self, col: i64, parent: i64, collections: bool) -> PResult<NodeId> {
         let c = self.peek().unwrap_or(b' ');
+        if collections
+            && self.tab_separated()
+            && ((matches!(c, b'-' | b'?' | b':') && self.followed_by_space(1))
+                || self.looks_like_key()?)
+        {
+            return self.err_here(
+                "a tab comes before this block collection; YAML indents with spaces only",
+            );
+        }
         if collections && c == b'-' && self.followed_by_space(1) {
             return self.block_seq(col as usize);
         }
-        if collections && c == b'?' && self.followed_by_space(1) {
+        if collections && matches!(c, b'?' | b':') && self.followed_by_space(1) {
+            // An explicit key, or the value of an empty key.
             return self.block_map(col as usize);
         }
         if matches!(c, b'|' | b'>') {
@@ -911,25 +1143,56 @@ impl<'a> Parser<'a> {
         if collections && self.looks_like_key()? {
             return self.block_map(col as usize);
         }
+        if matches!(c, b'&' | b'!') {
+            // Properties of a scalar, flow collection or block scalar.
+            let (anchor, tag) = self.properties()?;
+            self.skip_blanks();
+            let id = match self.peek() {
+                Some(b'|' | b'>') => self.block_scalar(parent)?,
+                Some(b'-' | b'?') if self.followed_by_space(1) => {
+                    return self.err_here(
+                        "a block collection cannot start on the line of its anchor or tag; \
+                         put it on the next line",
+                    );
+                }
+                _ => self.scalar_or_flow(parent)?,
+            };
+            self.attach(id, anchor, tag)?;
+            return Ok(id);
+        }
         self.scalar_or_flow(parent)
+    }
+
+    /// True when a tab is among the blanks just before the cursor.
+    fn tab_separated(&self) -> bool {
+        self.b[..self.pos]
+            .iter()
+            .rev()
+            .take_while(|&&c| is_blank(c))
+            .any(|&c| c == b'\t')
     }
 
     /// The value after `key: ` on the same line.
     fn inline_value(&mut self, parent: i64) -> PResult<NodeId> {
         let c = self.peek().unwrap_or(b' ');
-        if c == b'-' && self.followed_by_space(1) {
-            return self.err_here(
-                "a block sequence cannot start on the same line as its key; put `- ` on the next line",
-            );
+        let after_key = parent >= 0 || !self.doc.explicit_start;
+        if matches!(c, b'-' | b'?') && self.followed_by_space(1) {
+            return self.err_here(if after_key {
+                "a block sequence cannot start on the same line as its key; put `- ` on the next line"
+            } else {
+                "a block collection cannot start on the `---` line; put it on the next line"
+            });
         }
         if matches!(c, b'|' | b'>') {
             return self.block_scalar(parent);
         }
         if self.looks_like_key()? {
-            return self.err_here(
+            return self.err_here(if after_key {
                 "a mapping cannot start on the same line as its key (`a: b: c`); \
-                 quote the value or move it to the next line",
-            );
+                 quote the value or move it to the next line"
+            } else {
+                "a mapping cannot start on the `---` line; put it on the next line"
+            });
         }
         self.scalar_or_flow(parent)
     }
@@ -985,6 +1248,7 @@ impl<'a> Parser<'a> {
                     self.pos += 1;
                     self.anchor_name();
                 }
+                Some(b':') if self.followed_by_space(1) => return Ok(true),
                 _ => {
                     if !self.plain_first_line(false) {
                         return Ok(false);
@@ -1019,9 +1283,10 @@ impl<'a> Parser<'a> {
         let mut end = self.pos;
         loop {
             // The cursor is on a key at column `indent`.
-            let (key, has_value) = if self.peek() == Some(b'?') && self.followed_by_space(1) {
+            let explicit = self.peek() == Some(b'?') && self.followed_by_space(1);
+            let (key, has_value) = if explicit {
                 self.pos += 1;
-                let key = self.block_node(indent as i64, Place::SeqEntry)?;
+                let key = self.block_node(indent as i64, Place::Explicit)?;
                 if !self.first_on_line(self.pos) {
                     self.skip_to_eol()?;
                 }
@@ -1036,16 +1301,17 @@ impl<'a> Parser<'a> {
             };
             let value = if has_value {
                 self.pos += 1; // the `:`
-                self.block_node(indent as i64, Place::MapValue)?
+                self.block_node(
+                    indent as i64,
+                    if explicit {
+                        Place::Explicit
+                    } else {
+                        Place::MapValue
+                    },
+                )?
             } else {
                 let at = self.doc.nodes[key as usize].span.end as usize;
-                self.push(
-                    NodeKind::Scalar {
-                        value: String::new(),
-                        style: ScalarStyle::Plain,
-                    },
-                    Span::empty(at),
-                )
+                self.push_empty(at)
             };
             pairs.push(Pair { key, value });
             end = end
@@ -1092,6 +1358,8 @@ impl<'a> Parser<'a> {
             Some(b'\'') => self.single_quoted()?,
             Some(b'[') | Some(b'{') => self.flow_collection()?,
             Some(b'*') => self.alias()?,
+            // `: value`: the key is empty.
+            Some(b':') if self.followed_by_space(1) => self.push_empty(self.pos),
             _ => {
                 let start = self.pos;
                 if !self.plain_first_line(false) {
@@ -1231,6 +1499,16 @@ impl<'a> Parser<'a> {
         if is_blank(c) || is_break(c) {
             return false;
         }
+        let ok = self.plain_line(start, flow);
+        if !flow {
+            self.plain_memo = Some((start, self.pos));
+        }
+        ok
+    }
+
+    /// Scans a plain scalar's line from `start` (its first byte is content)
+    /// to its last non-blank byte.
+    fn plain_line(&mut self, start: usize, flow: bool) -> bool {
         let b = self.b;
         // Ordinary bytes are skipped by a table lookup; the few that may end
         // the scalar are looked at closely.
@@ -1269,9 +1547,6 @@ impl<'a> Parser<'a> {
             last += 1;
         }
         self.pos = last;
-        if !flow {
-            self.plain_memo = Some((start, last));
-        }
         self.pos > start
     }
 
@@ -1645,7 +1920,8 @@ impl<'a> Parser<'a> {
             } else {
                 le
             };
-            let blank = self.b[sp..line_end].iter().all(|&c| is_blank(c));
+            // Only spaces indent; a tab after them is content.
+            let blank = sp == line_end;
             let n = sp - ls;
             match indent {
                 None if blank => {
@@ -1656,6 +1932,12 @@ impl<'a> Parser<'a> {
                 }
                 None => {
                     if (n as i64) <= base {
+                        if self.b[sp..line_end].iter().all(|&c| is_blank(c)) {
+                            return self.err(
+                                Span::new(sp, sp + 1),
+                                "a tab character is used for indentation; YAML allows only spaces",
+                            );
+                        }
                         break;
                     }
                     if n < max_leading_blank {
@@ -1688,12 +1970,14 @@ impl<'a> Parser<'a> {
                 break;
             }
             lines.push((ls, line_end));
-            if !blank {
+            // Spaces past the indentation are text, even on a line of spaces.
+            if !blank || indent.is_some_and(|i| n > i) {
                 content_end = line_end;
             }
             probe = le;
         }
-        let indent = indent.unwrap_or(0);
+        // With no text, every line is an empty line.
+        let indent = indent.unwrap_or(max_leading_blank);
         // Drop trailing blank lines from the node (they belong to chomping only).
         let mut text_lines: Vec<&str> = Vec::with_capacity(lines.len());
         for &(ls, le) in &lines {
@@ -1706,9 +1990,7 @@ impl<'a> Parser<'a> {
             };
             text_lines.push(content);
         }
-        let last_content = text_lines
-            .iter()
-            .rposition(|l| !l.trim_matches([' ', '\t']).is_empty());
+        let last_content = text_lines.iter().rposition(|l| !l.is_empty());
         let (body, trailing) = match last_content {
             Some(i) => (&text_lines[..=i], text_lines.len() - i - 1),
             None => (&text_lines[..0], text_lines.len()),
@@ -1717,14 +1999,15 @@ impl<'a> Parser<'a> {
         if folded {
             let mut prev_more_indented = false;
             let mut pending_breaks = 0usize;
-            for (i, line) in body.iter().enumerate() {
+            let mut seen_text = false;
+            for line in body {
                 let empty = line.is_empty();
                 let more = line.starts_with([' ', '\t']);
                 if empty {
                     pending_breaks += 1;
                     continue;
                 }
-                if i > 0 {
+                if seen_text {
                     if pending_breaks == 0 && !more && !prev_more_indented {
                         value.push(' ');
                     } else if !more && !prev_more_indented {
@@ -1742,6 +2025,7 @@ impl<'a> Parser<'a> {
                     }
                 }
                 pending_breaks = 0;
+                seen_text = true;
                 value.push_str(line);
                 prev_more_indented = more;
             }
@@ -1875,14 +2159,8 @@ impl<'a> Parser<'a> {
                 self.pos += 1;
                 self.flow_space(start)?;
             }
-            let key = if self.peek() == Some(b':') {
-                self.push(
-                    NodeKind::Scalar {
-                        value: String::new(),
-                        style: ScalarStyle::Plain,
-                    },
-                    Span::empty(self.pos),
-                )
+            let key = if matches!(self.peek(), Some(b':' | b',' | b'}')) {
+                self.push_empty(self.pos)
             } else {
                 self.flow_node(start)?
             };
@@ -1891,24 +2169,12 @@ impl<'a> Parser<'a> {
                 self.pos += 1;
                 self.flow_space(start)?;
                 if matches!(self.peek(), Some(b',') | Some(b'}')) {
-                    self.push(
-                        NodeKind::Scalar {
-                            value: String::new(),
-                            style: ScalarStyle::Plain,
-                        },
-                        Span::empty(self.pos),
-                    )
+                    self.push_empty(self.pos)
                 } else {
                     self.flow_node(start)?
                 }
             } else {
-                self.push(
-                    NodeKind::Scalar {
-                        value: String::new(),
-                        style: ScalarStyle::Plain,
-                    },
-                    Span::empty(self.pos),
-                )
+                self.push_empty(self.pos)
             };
             pairs.push(Pair { key, value });
             self.flow_space(start)?;
@@ -1937,34 +2203,46 @@ impl<'a> Parser<'a> {
             self.flow_space(open)?;
         }
         let start = self.pos;
-        let key = self.flow_node(open)?;
+        let empty_key = match self.peek() {
+            Some(b',' | b']') => explicit,
+            Some(b':') => explicit || self.at_flow_value_indicator(),
+            _ => false,
+        };
+        let key = if empty_key {
+            self.push_empty(self.pos)
+        } else {
+            self.flow_node(open)?
+        };
         let save = self.pos;
         self.flow_space(open)?;
-        if self.peek() == Some(b':') {
+        let value = if self.peek() == Some(b':') {
+            if !explicit && self.line_start(self.pos) != self.line_start(start) {
+                return self
+                    .err_here("the `:` of a key in a flow sequence must be on the key's line");
+            }
             self.pos += 1;
             self.flow_space(open)?;
-            let value = if matches!(self.peek(), Some(b',') | Some(b']')) {
-                self.push(
-                    NodeKind::Scalar {
-                        value: String::new(),
-                        style: ScalarStyle::Plain,
-                    },
-                    Span::empty(self.pos),
-                )
+            if matches!(self.peek(), Some(b',') | Some(b']')) {
+                self.push_empty(self.pos)
             } else {
                 self.flow_node(open)?
-            };
-            let end = self.doc.full_span(value).end as usize;
-            return Ok(self.push(
-                NodeKind::Map {
-                    pairs: vec![Pair { key, value }],
-                    flow: true,
-                },
-                Span::new(start, end.max(start)),
-            ));
-        }
-        self.pos = save;
-        Ok(key)
+            }
+        } else if explicit {
+            // `[? a]` is a pair with an empty value.
+            self.pos = save;
+            self.push_empty(self.pos)
+        } else {
+            self.pos = save;
+            return Ok(key);
+        };
+        let end = self.doc.full_span(value).end as usize;
+        Ok(self.push(
+            NodeKind::Map {
+                pairs: vec![Pair { key, value }],
+                flow: true,
+            },
+            Span::new(start, end.max(start)),
+        ))
     }
 
     fn flow_node(&mut self, open: usize) -> PResult<NodeId> {
@@ -1980,13 +2258,7 @@ impl<'a> Parser<'a> {
             Some(b',') | Some(b']') | Some(b'}') | Some(b':')
                 if anchor.is_some() || tag.is_some() =>
             {
-                self.push(
-                    NodeKind::Scalar {
-                        value: String::new(),
-                        style: ScalarStyle::Plain,
-                    },
-                    Span::empty(self.pos),
-                )
+                self.push_empty(self.pos)
             }
             _ => self.plain_flow(open)?,
         };
@@ -2019,16 +2291,15 @@ impl<'a> Parser<'a> {
                 self.skip_blanks();
             }
             if self.eof()
-                || matches!(
-                    self.peek(),
-                    Some(b'#') | Some(b',') | Some(b']') | Some(b'}') | Some(b':')
-                )
+                || matches!(self.peek(), Some(b'#' | b',' | b']' | b'}'))
+                || self.at_flow_value_indicator()
             {
                 self.pos = save;
                 break;
             }
             let seg = self.pos;
-            if !self.plain_first_line(true) || self.pos == seg {
+            // Indicators may start a continuation line (`%`, `!`, `&`, ...).
+            if !self.plain_line(seg, true) || self.pos == seg {
                 self.pos = save;
                 break;
             }
@@ -2056,3 +2327,6 @@ impl<'a> Parser<'a> {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod suite_tests;

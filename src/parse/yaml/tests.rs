@@ -181,7 +181,7 @@ fn errors_point_at_the_problem() {
     assert!(e.message.contains("unterminated"), "{}", e.message);
 
     let e = err("a: 1\n---\nb: 2\n");
-    assert!(e.message.contains("second YAML document"), "{}", e.message);
+    assert!(e.message.contains("second document"), "{}", e.message);
 }
 
 #[test]
@@ -311,6 +311,25 @@ fn agrees_with_saphyr_on_tricky_inputs() {
         "s: [a, b]  # trailing\n",
         "u: \"\\x41\\u00e9\\U0001F600\"\n",
         "v:\n- a\n-\n- c\n",
+        // Cases the YAML test suite found (issue 13).
+        "x-defaults:\n  &defaults\n  restart: always\ns:\n  <<: *defaults\n",
+        "volumes:\n  !reset []\nkey:\n  !!str value\n",
+        "key: &anchor\n !!map\n  a: b\n",
+        "- &a name: x\n- *a\n",
+        "foo: |\n  x\n   \n",
+        "foo: |\n \t\nbar: 1\n",
+        "a: >2\n\n\n   more\n  regular\n",
+        ": a\n- :\n",
+        "- :\n- ? : x\n",
+        "- ? a\n  : - b\n- ? earth: blue\n  : moon: white\n",
+        "?\n- a\n:\n- c\n",
+        "{ a\n% : 20, ? }\n",
+        "- [ : x ]\n- [ ? a ]\n",
+        "foo:\n \tbar\n",
+        "--- a: b\n",
+        "- \t- x\n",
+        "[ key\n  : value ]\n",
+        "%YAML 1.2\n",
     ];
     for src in cases {
         let theirs = saphyr_show(src);
@@ -507,4 +526,70 @@ fn a_bad_escape_before_a_multibyte_character_points_at_whole_characters() {
         );
         assert!(src[e.span.range()].starts_with('\\'));
     }
+}
+
+#[test]
+fn properties_on_their_own_line_or_before_a_first_key_keep_their_spans() {
+    // Older compose files put the anchor on the line after its key; it was
+    // refused with "unexpected `&`" (issue 13).
+    let src = "x-defaults:\n  &defaults\n  restart: always\nweb:\n  <<: *defaults\n";
+    let d = doc(src);
+    let defaults = d.get(d.root.unwrap(), "x-defaults").unwrap().value;
+    let (name, span) = d.node(defaults).anchor.clone().unwrap();
+    assert_eq!(
+        (name.as_str(), &src[span.range()]),
+        ("defaults", "&defaults")
+    );
+    assert_eq!(&src[d.node(defaults).span.range()], "restart: always");
+
+    // `- &a name: x` anchors the key, not the mapping.
+    let src = "- &a name: x\n- *a\n";
+    let d = doc(src);
+    let items = d.items(d.root.unwrap());
+    let first = d.pairs(items[0])[0];
+    assert_eq!(
+        &src[d.node(first.key).anchor.as_ref().unwrap().1.range()],
+        "&a"
+    );
+    assert!(d.node(items[0]).anchor.is_none());
+    assert_eq!(d.resolve(items[1]), first.key);
+    assert_eq!(&src[d.node(items[1]).span.range()], "*a");
+
+    let src = "volumes:\n  !reset []\n";
+    let d = doc(src);
+    let v = d.get(d.root.unwrap(), "volumes").unwrap().value;
+    assert_eq!(&src[d.node(v).tag.as_ref().unwrap().1.range()], "!reset");
+    assert_eq!(&src[d.node(v).span.range()], "[]");
+}
+
+#[test]
+fn a_second_document_is_named_as_such() {
+    for (src, at) in [
+        ("a: 1\n---\nb: 2\n", "---"),
+        ("a: 1\n...\nb: 2\n", "b: 2"),
+        ("--- a\n... # end\n--- b\n", "--- b"),
+    ] {
+        let e = err(src);
+        assert!(
+            e.message.contains("second document"),
+            "{src:?}: {}",
+            e.message
+        );
+        assert_eq!(&src[e.span.range()], at, "{src:?}");
+    }
+    // One document between markers is fine.
+    assert_eq!(shown("---\na: 1\n...\n"), r#"{"a": "1"}"#);
+}
+
+#[test]
+fn named_tag_handles_must_be_declared() {
+    let e = err("a: !e!x 1\n");
+    assert!(e.message.contains("`!e!` is not declared"), "{}", e.message);
+    assert_eq!(e.span, Span::new(3, 7));
+    let d = doc("%TAG !e! tag:example.com,2000:\n---\na: !e!x%21 1\n");
+    let a = d.get(d.root.unwrap(), "a").unwrap().value;
+    assert_eq!(
+        d.expanded_tag(a).as_deref(),
+        Some("tag:example.com,2000:x!")
+    );
 }
