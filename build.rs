@@ -82,6 +82,9 @@ fn main() {
     let mut paths: std::collections::BTreeMap<String, Vec<u64>> = Default::default();
     // Each distinct service entry once: most are the same in many releases.
     let mut service_entries: Vec<String> = Vec::new();
+    // Every value upstream's files give a key (service environments, .env,
+    // config.example.yml): published, so never a secret of an install.
+    let mut published: std::collections::BTreeSet<(String, String)> = Default::default();
     for r in &folded {
         let compose = r.compose.render_document();
         let doc = yaml::parse(
@@ -129,6 +132,13 @@ fn main() {
         )
         .unwrap();
         writeln!(out, "        compose: {compose:?},").unwrap();
+        for e in &r.env {
+            published.insert((e.key.clone(), e.value.clone()));
+        }
+        for (path, value) in &r.config_values {
+            let key = path.rsplit('.').next().unwrap_or(path);
+            published.insert((key.to_string(), value.clone()));
+        }
         out.push_str("        env: &[\n");
         for e in &r.env {
             writeln!(
@@ -183,6 +193,11 @@ fn main() {
         out.push_str("        services: &[\n");
         let tree_services = r.compose.child("services").expect("a services mapping");
         for f in kb::facts::of_compose(&model) {
+            for (k, v) in &f.environment {
+                if let Some(v) = v {
+                    published.insert((k.to_string(), v.to_string()));
+                }
+            }
             let mut entry = String::new();
             tree_services
                 .child(&f.name)
@@ -214,6 +229,12 @@ fn main() {
         writeln!(out, "const SERVICE_ENTRY_{i}: &str = {e:?};").unwrap();
     }
     out.push_str("/// Every path upstream's compose files ever had, with the fingerprints of\n/// its values across releases, sorted by path.\n");
+    out.push_str("/// Every (key, value) upstream's files ever published, sorted.\n");
+    out.push_str("static PUBLISHED_VALUES: &[(&str, &str)] = &[\n");
+    for (k, v) in &published {
+        writeln!(out, "    ({k:?}, {v:?}),").unwrap();
+    }
+    out.push_str("];\n");
     out.push_str("static PATH_FINGERPRINTS: &[(&str, &[u64])] = &[\n");
     for (p, mut fps) in paths {
         fps.sort_unstable();

@@ -20,10 +20,13 @@ for n in "${SIZES[@]}"; do
   [ -d "$OUT/tree-$n" ] || "$GEN" "$OUT/tree-$n" "$n"
   [ -d "$OUT/unique-$n" ] || "$GEN" "$OUT/unique-$n" "$n" --unique
 done
-# One 24.1.0-sized install, and a 23.4.0 one for the migration.
-"$GEN" "$OUT/one" 20 >/dev/null 2>&1
-ONE=$(ls -d "$OUT"/one/team-000/sentry-00019)   # release index 19 = 24.1.0
-OLD=$(ls -d "$OUT"/one/team-000/sentry-00000)   # 23.4.0
+# One install of 24.1.0 and one of 26.8.0, and a 23.4.0 one for the migration,
+# found by the release their .env pins (one of each release is generated).
+"$GEN" "$OUT/one" 100 >/dev/null 2>&1
+of_release() { dirname "$(grep -l "^SENTRY_IMAGE=.*:$1\$" "$OUT"/one/*/*/.env | head -1)"; }
+ONE=$(of_release 24.1.0)
+NEW=$(of_release 26.8.0)
+OLD=$(of_release 23.4.0)
 export PATH="$PWD/$OUT/peers/bin:$PWD/$OUT/peers/node_modules/.bin:$PATH"
 
 echo "## machine"
@@ -48,7 +51,9 @@ if command -v hyperfine >/dev/null; then
   hyperfine -N -i --warmup 3 --style none --export-json "$OUT/times.json" \
     "$BIN --version" \
     "$BIN check $ONE" \
+    "$BIN check $NEW" \
     "$BIN fix --to 24.1.0 $OLD" \
+    "$BIN fix --to 26.8.0 $OLD" \
     "$BIN check $OUT/tree-100" \
     "$BIN check $OUT/unique-100" \
     --runs 30 >/dev/null 2>&1

@@ -87,6 +87,12 @@ pub fn path_fingerprints(path: &str) -> &'static [u64] {
         .unwrap_or(&[])
 }
 
+/// Every value upstream's files ever gave a key (a service's environment,
+/// `.env`, config.example.yml), as (key, value), sorted.
+pub fn published_values() -> &'static [(&'static str, &'static str)] {
+    PUBLISHED_VALUES
+}
+
 /// A service of the release's canonical compose file, as the rules read it
 /// (anchors and merges resolved; see `facts`).
 #[derive(Debug)]
