@@ -129,6 +129,12 @@ fn main() {
         )
         .unwrap();
         writeln!(out, "        compose: {compose:?},").unwrap();
+        writeln!(
+            out,
+            "        taskbroker_config: {:?},",
+            r.taskbroker.as_ref().map(|t| t.render_document())
+        )
+        .unwrap();
         out.push_str("        env: &[\n");
         for e in &r.env {
             writeln!(
