@@ -391,4 +391,73 @@ mod tests {
             "services:\r\n  web:\r\n    image: a\r\n"
         );
     }
+
+    fn new_file(path: &str) -> WholeFile {
+        WholeFile {
+            title: format!("Create {path}"),
+            path: path.into(),
+            old: None,
+            text: "a: 1\n".into(),
+        }
+    }
+
+    #[test]
+    fn new_files_are_created_with_their_folders_together_with_the_rest() {
+        let tmp = tempfile::tempdir().unwrap();
+        let install = install_in(tmp.path());
+        write_all(
+            &install,
+            &env_and_compose(&install),
+            &[new_file("a/b/config.yml")],
+        )
+        .unwrap();
+        assert_eq!(
+            std::fs::read_to_string(tmp.path().join("a/b/config.yml")).unwrap(),
+            "a: 1\n"
+        );
+        assert!(
+            std::fs::read_to_string(tmp.path().join(".env"))
+                .unwrap()
+                .ends_with("# changed\n")
+        );
+    }
+
+    #[test]
+    fn a_new_file_that_appeared_meanwhile_stops_the_whole_write() {
+        let tmp = tempfile::tempdir().unwrap();
+        let install = install_in(tmp.path());
+        std::fs::create_dir(tmp.path().join("a")).unwrap();
+        std::fs::write(tmp.path().join("a/config.yml"), "mine: 1\n").unwrap();
+        let err = write_all(
+            &install,
+            &env_and_compose(&install),
+            &[new_file("a/config.yml")],
+        )
+        .unwrap_err();
+        assert_eq!(err.path, "a/config.yml");
+        assert!(err.message.contains("appeared"), "{}", err.message);
+        assert_eq!(
+            std::fs::read_to_string(tmp.path().join("a/config.yml")).unwrap(),
+            "mine: 1\n"
+        );
+        unchanged(tmp.path());
+    }
+
+    #[test]
+    fn a_new_file_that_cannot_be_created_writes_nothing_and_leaves_no_folder() {
+        let tmp = tempfile::tempdir().unwrap();
+        let install = install_in(tmp.path());
+        // `b` is a file: the folder `a/b` cannot be made, after `a` was.
+        std::fs::write(tmp.path().join("b"), "").unwrap();
+        let files = [new_file("a/config.yml"), new_file("b/config.yml")];
+        let err = write_all(&install, &env_and_compose(&install), &files).unwrap_err();
+        assert!(
+            err.message.contains("nothing was written"),
+            "{}",
+            err.message
+        );
+        assert!(!tmp.path().join("a").exists());
+        std::fs::remove_file(tmp.path().join("b")).unwrap();
+        unchanged(tmp.path());
+    }
 }

@@ -122,18 +122,23 @@ fn config_path(install: &Install) -> Result<String, String> {
     let file = format!("{MOUNT}/config.yml");
     // A later mount of the same path (the override's) is the one used.
     let found = mounts.iter().rev().find_map(|(source, t)| match *t {
-        MOUNT => Some(format!("{}/config.yml", source.trim_end_matches('/'))),
-        t if t == file => Some(source.to_string()),
+        MOUNT => Some((*source, true)),
+        t if t == file => Some((*source, false)),
         _ => None,
     });
-    let Some(source) = found else {
+    let Some((source, folder)) = found else {
         return Ok("taskbroker/config.yml".into());
     };
-    crate::model::load::install_relative(&source).ok_or_else(|| {
+    let outside = || {
         format!(
             "the taskbroker reads {file} from `{source}`, outside the install: \
              check that it holds upstream's taskbroker/config.yml"
         )
+    };
+    let path = crate::model::load::install_relative(source).ok_or_else(outside)?;
+    Ok(match folder {
+        true => format!("{path}/config.yml"),
+        false => path,
     })
 }
 
