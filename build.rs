@@ -139,6 +139,12 @@ fn main() {
             let key = path.rsplit('.').next().unwrap_or(path);
             published.insert((key.to_string(), value.clone()));
         }
+        writeln!(
+            out,
+            "        taskbroker_config: {:?},",
+            r.taskbroker.as_ref().map(|t| t.render_document())
+        )
+        .unwrap();
         out.push_str("        env: &[\n");
         for e in &r.env {
             writeln!(

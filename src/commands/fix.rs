@@ -13,7 +13,7 @@ use crate::commands::patches::write_patches;
 use crate::commands::plan::from_version;
 use crate::commands::{Overrides, load_jobs, parse_version, plan_jobs, root_prefix};
 use crate::fix::write::write_all;
-use crate::fix::{Applicability, Fix, install_diff, non_overlapping};
+use crate::fix::{Applicability, Fix, WholeFile, install_diff, non_overlapping};
 use crate::kb::Kb;
 use crate::migrate;
 use crate::model::load::{LoadOptions, with_texts};
@@ -33,6 +33,8 @@ struct JsonInstallFix {
     to: Option<String>,
     step: Option<String>,
     changes: Vec<JsonChange>,
+    /// Files the step creates (their changes are in `changes`).
+    new_files: Vec<String>,
     reviews: Vec<String>,
     diff: String,
     withheld_hunks: usize,
@@ -90,11 +92,35 @@ fn json_change(install: &Install, fix: &Fix, applied: bool) -> JsonChange {
     }
 }
 
+/// A whole-file write as a change: one edit spanning the old text (empty
+/// for a new file) with the new text.
+fn json_whole_file(install: &Install, file: &WholeFile) -> JsonChange {
+    let old = file.old.as_deref().unwrap_or("");
+    let lines = old.split('\n').count();
+    let last = old.rsplit('\n').next().unwrap_or("");
+    JsonChange {
+        title: file.title.clone(),
+        applicability: Applicability::Safe,
+        reason: None,
+        applied: true,
+        edits: vec![JsonEdit {
+            file: crate::model::load::join_display(&install.display_root, &file.path),
+            line: 1,
+            column: 1,
+            end_line: lines,
+            end_column: last.chars().count() + 1,
+            content: file.text.clone(),
+        }],
+    }
+}
+
 /// What one install's fix computed.
 struct Outcome {
     changes: Vec<(Fix, bool)>,
     reviews: Vec<String>,
     texts: BTreeMap<FileId, String>,
+    /// Files written whole (always applied).
+    files: Vec<WholeFile>,
     diff: String,
     withheld: usize,
 }
@@ -134,6 +160,7 @@ pub fn run(args: &FixArgs, out: &mut dyn Write, err: &mut dyn Write) -> std::io:
             to: to.map(|v| v.to_string()),
             step: None,
             changes: Vec::new(),
+            new_files: Vec::new(),
             reviews: Vec::new(),
             diff: String::new(),
             withheld_hunks: 0,
@@ -156,6 +183,13 @@ pub fn run(args: &FixArgs, out: &mut dyn Write, err: &mut dyn Write) -> std::io:
             .changes
             .iter()
             .map(|(f, a)| json_change(install, f, *a))
+            .chain(outcome.files.iter().map(|f| json_whole_file(install, f)))
+            .collect();
+        record.new_files = outcome
+            .files
+            .iter()
+            .filter(|f| f.old.is_none())
+            .map(|f| crate::model::load::join_display(&install.display_root, &f.path))
             .collect();
         record.reviews = outcome.reviews.clone();
         record.diff = outcome.diff.clone();
@@ -166,15 +200,18 @@ pub fn run(args: &FixArgs, out: &mut dyn Write, err: &mut dyn Write) -> std::io:
         if human {
             explain(&outcome, args, err)?;
         }
-        if args.write && !outcome.texts.is_empty() {
-            match write_all(install, &outcome.texts) {
+        if args.write && !(outcome.texts.is_empty() && outcome.files.is_empty()) {
+            match write_all(install, &outcome.texts, &outcome.files) {
                 Ok(()) => {
                     record.written = true;
                     if human {
-                        let files: Vec<&str> = outcome
+                        let files: Vec<String> = outcome
                             .texts
                             .keys()
-                            .map(|f| install.file(*f).display.as_str())
+                            .map(|f| install.file(*f).display.clone())
+                            .chain(outcome.files.iter().map(|f| {
+                                crate::model::load::join_display(&install.display_root, &f.path)
+                            }))
                             .collect();
                         writeln!(err, "wrote {}", files.join(", "))?;
                     }
@@ -270,18 +307,25 @@ fn outcome_for(
             step.release.version
         );
     }
-    let o = migrate::compute_step(install, kb, step.release, args.unsafe_fixes)?;
+    let o = migrate::compute_step(
+        install,
+        kb,
+        step.release,
+        args.unsafe_fixes,
+        &migrate::Written::new(),
+    )?;
     Ok(Some(Outcome {
         changes: o.changes,
         reviews: o.reviews,
         texts: o.texts,
+        files: o.files,
         diff: o.diff,
         withheld: o.withheld,
     }))
 }
 
 fn explain(o: &Outcome, args: &FixArgs, err: &mut dyn Write) -> std::io::Result<()> {
-    let applied = o.changes.iter().filter(|(_, a)| *a).count();
+    let applied = o.changes.iter().filter(|(_, a)| *a).count() + o.files.len();
     let verb = if args.write { "applied" } else { "would apply" };
     if applied == 0 && o.changes.is_empty() {
         writeln!(err, "  nothing to change")?;
@@ -291,8 +335,9 @@ fn explain(o: &Outcome, args: &FixArgs, err: &mut dyn Write) -> std::io::Result<
             "  {verb} {applied} change{}:",
             if applied == 1 { "" } else { "s" }
         )?;
-        for (f, _) in o.changes.iter().filter(|(_, a)| *a) {
-            writeln!(err, "    - {}", f.title)?;
+        let titles = o.changes.iter().filter(|(_, a)| *a).map(|(f, _)| &f.title);
+        for title in titles.chain(o.files.iter().map(|f| &f.title)) {
+            writeln!(err, "    - {title}")?;
         }
     }
     let pending: Vec<&Fix> = o
@@ -410,6 +455,7 @@ fn rule_fixes(
         changes,
         reviews: Vec::new(),
         texts,
+        files: Vec::new(),
         diff,
         withheld,
     })

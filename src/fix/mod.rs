@@ -83,6 +83,20 @@ impl Fix {
     }
 }
 
+/// A file written whole, which the install does not load: one a release
+/// adds (`taskbroker/config.yml`), created, or replaced by the release's
+/// text when it is still an earlier release's. Always safe: a file with the
+/// operator's own text is never one.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WholeFile {
+    pub title: String,
+    /// Relative to the install root, with `/` separators.
+    pub path: String,
+    /// The text on disk when it was read; `None` for a new file.
+    pub old: Option<String>,
+    pub text: String,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OverlapError {
     pub first: Span,
@@ -199,6 +213,31 @@ pub fn install_diff(install: &crate::model::Install, file: FileId, new: &str) ->
                     .any(|(k, v)| !crate::model::secrets::is_published_default(k, v))
         },
     )
+}
+
+/// The diff of a whole file of an install, named as [`install_diff`] names
+/// files; a new file's as `git diff` writes it (`new file mode 100644`,
+/// `--- /dev/null`), which `git apply` and `patch -p1` create.
+pub fn whole_file_diff(install: &crate::model::Install, file: &WholeFile) -> (String, usize) {
+    let secrets = crate::model::secrets::Secrets::distinctive(&install.files);
+    let path = crate::model::paths::RepoPaths::new(install).of_path(
+        &install.root.join(&file.path),
+        &crate::model::load::join_display(&install.display_root, &file.path),
+    );
+    let hidden_new = |text: &str| {
+        secrets.found_in(text)
+            || crate::model::secrets::named_values(text)
+                .any(|(k, v)| !crate::model::secrets::is_published_default(k, v))
+    };
+    let old = file.old.as_deref().unwrap_or("");
+    let (diff, withheld) = unified_diff_hiding(&path, old, &file.text, &|_| false, &hidden_new);
+    match (&file.old, diff.split_once('\n')) {
+        (None, Some((_, rest))) => (
+            format!("diff --git a/{path} b/{path}\nnew file mode 100644\n--- /dev/null\n{rest}"),
+            withheld,
+        ),
+        _ => (diff, withheld),
+    }
 }
 
 /// [`unified_diff`], also hiding added lines for which `hidden_new` is true.

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use crate::fix::WholeFile;
 use crate::model::{FileId, Install};
 use crate::source::SourceFile;
 
@@ -63,20 +64,63 @@ fn target_of(path: &Path) -> PathBuf {
     std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
 }
 
-/// Writes the new texts of `changed` files of `install`.
-pub fn write_all(install: &Install, changed: &BTreeMap<FileId, String>) -> Result<(), WriteError> {
+/// One file to write: where, what must be there now (`None`: nothing, the
+/// file is new), and what goes there.
+struct Planned {
+    display: String,
+    target: PathBuf,
+    expected: Option<Vec<u8>>,
+    new: Vec<u8>,
+}
+
+/// Writes the new texts of `changed` files of `install`, and the `whole`
+/// files (created with their folders, or replaced): all of them or none.
+pub fn write_all(
+    install: &Install,
+    changed: &BTreeMap<FileId, String>,
+    whole: &[WholeFile],
+) -> Result<(), WriteError> {
+    let mut planned: Vec<Planned> = changed
+        .iter()
+        .map(|(&id, text)| {
+            let file = install.file(id);
+            Planned {
+                display: file.display.clone(),
+                target: target_of(&file.path),
+                expected: Some(bytes_of(file, &file.text)),
+                new: bytes_of(file, text),
+            }
+        })
+        .collect();
+    planned.extend(whole.iter().map(|w| {
+        let path = install.root.join(&w.path);
+        Planned {
+            display: crate::model::load::join_display(&install.display_root, &w.path),
+            target: match w.old {
+                Some(_) => target_of(&path),
+                None => path,
+            },
+            expected: w.old.as_ref().map(|t| t.as_bytes().to_vec()),
+            new: w.text.as_bytes().to_vec(),
+        }
+    }));
     // 1. Nothing changed under us, and every file may be written.
-    let mut targets: BTreeMap<FileId, PathBuf> = BTreeMap::new();
-    for &id in changed.keys() {
-        let file = install.file(id);
-        let target = target_of(&file.path);
+    for p in &planned {
         let fail = |message: String| WriteError {
-            path: file.display.clone(),
+            path: p.display.clone(),
             message,
         };
-        let expected = bytes_of(file, &file.text);
+        let Some(expected) = &p.expected else {
+            if std::fs::symlink_metadata(&p.target).is_ok() {
+                return Err(fail(
+                    "appeared on disk since sentrylint looked; nothing was written (run again)"
+                        .into(),
+                ));
+            }
+            continue;
+        };
         let mut on_disk = Vec::new();
-        std::fs::File::open(&target)
+        std::fs::File::open(&p.target)
             .and_then(|f| {
                 use std::io::Read;
                 f.take(expected.len() as u64 + 1).read_to_end(&mut on_disk)
@@ -86,51 +130,61 @@ pub fn write_all(install: &Install, changed: &BTreeMap<FileId, String>) -> Resul
                     "cannot read it again before writing: {e}; nothing was written"
                 ))
             })?;
-        if on_disk != expected {
+        if on_disk != *expected {
             return Err(fail(
                 "changed on disk since sentrylint read it; nothing was written (run again)".into(),
             ));
         }
-        let read_only = std::fs::metadata(&target).is_ok_and(|m| m.permissions().readonly());
+        let read_only = std::fs::metadata(&p.target).is_ok_and(|m| m.permissions().readonly());
         if read_only {
             return Err(fail(
                 "is read-only; nothing was written (make it writable to apply the changes)".into(),
             ));
         }
-        targets.insert(id, target);
     }
-    // 2. Stage every file.
-    let mut staged: Vec<(FileId, PathBuf)> = Vec::new();
-    for (&id, text) in changed {
-        let file = install.file(id);
-        match stage(&targets[&id], &bytes_of(file, text)) {
-            Ok(tmp) => staged.push((id, tmp)),
+    // 2. Create the folders new files need, and stage every file.
+    let mut made_dirs: Vec<PathBuf> = Vec::new();
+    let mut staged: Vec<PathBuf> = Vec::new();
+    let undo_staging = |staged: &[PathBuf], made_dirs: &[PathBuf]| {
+        for t in staged {
+            let _ = std::fs::remove_file(t);
+        }
+        for d in made_dirs.iter().rev() {
+            let _ = std::fs::remove_dir(d);
+        }
+    };
+    for p in &planned {
+        let result =
+            make_parents(&p.target, &mut made_dirs).and_then(|()| stage(&p.target, &p.new));
+        match result {
+            Ok(tmp) => staged.push(tmp),
             Err(e) => {
-                for (_, t) in &staged {
-                    let _ = std::fs::remove_file(t);
-                }
+                undo_staging(&staged, &made_dirs);
                 return Err(WriteError {
-                    path: file.display.clone(),
+                    path: p.display.clone(),
                     message: format!("cannot write: {e}; nothing was written"),
                 });
             }
         }
     }
     // 3. Swap them in; on a failure, put back what was already replaced.
-    for (i, (id, tmp)) in staged.iter().enumerate() {
-        let file = install.file(*id);
-        if let Err(e) = std::fs::rename(tmp, &targets[id]) {
-            for (done, _) in &staged[..i] {
-                let f = install.file(*done);
-                if let Ok(t) = stage(&targets[done], &bytes_of(f, &f.text)) {
-                    let _ = std::fs::rename(t, &targets[done]);
+    for (i, (p, tmp)) in planned.iter().zip(&staged).enumerate() {
+        if let Err(e) = std::fs::rename(tmp, &p.target) {
+            for done in &planned[..i] {
+                match &done.expected {
+                    Some(old) => {
+                        if let Ok(t) = stage(&done.target, old) {
+                            let _ = std::fs::rename(t, &done.target);
+                        }
+                    }
+                    None => {
+                        let _ = std::fs::remove_file(&done.target);
+                    }
                 }
             }
-            for (_, t) in &staged[i..] {
-                let _ = std::fs::remove_file(t);
-            }
+            undo_staging(&staged[i..], &made_dirs);
             return Err(WriteError {
-                path: file.display.clone(),
+                path: p.display.clone(),
                 message: format!(
                     "cannot replace it: {e}; the files written before it were restored"
                 ),
@@ -138,9 +192,14 @@ pub fn write_all(install: &Install, changed: &BTreeMap<FileId, String>) -> Resul
         }
     }
     // Make the renames durable (best effort: not every platform can fsync a folder).
-    let dirs: std::collections::BTreeSet<PathBuf> = targets
-        .values()
-        .filter_map(|t| t.parent().map(Path::to_path_buf))
+    let dirs: std::collections::BTreeSet<PathBuf> = planned
+        .iter()
+        .filter_map(|p| p.target.parent().map(Path::to_path_buf))
+        .chain(
+            made_dirs
+                .iter()
+                .filter_map(|d| d.parent().map(Path::to_path_buf)),
+        )
         .collect();
     for dir in dirs {
         let dir = if dir.as_os_str().is_empty() {
@@ -151,6 +210,23 @@ pub fn write_all(install: &Install, changed: &BTreeMap<FileId, String>) -> Resul
         if let Ok(d) = std::fs::File::open(&dir) {
             let _ = d.sync_all();
         }
+    }
+    Ok(())
+}
+
+/// Creates the missing folders above `path`, recording each (outermost
+/// first) so that a failed write can remove them again.
+fn make_parents(path: &Path, made: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) else {
+        return Ok(());
+    };
+    let missing: Vec<&Path> = parent
+        .ancestors()
+        .take_while(|d| !d.as_os_str().is_empty() && std::fs::symlink_metadata(d).is_err())
+        .collect();
+    for d in missing.into_iter().rev() {
+        std::fs::create_dir(d)?;
+        made.push(d.to_path_buf());
     }
     Ok(())
 }
@@ -208,7 +284,7 @@ mod tests {
     fn write_env(install: &Install, text: &str) {
         let env = install.files.iter().position(|f| f.display == ".env");
         let changed = BTreeMap::from([(env.unwrap(), text.to_string())]);
-        write_all(install, &changed).unwrap();
+        write_all(install, &changed, &[]).unwrap();
     }
 
     fn env_and_compose(install: &Install) -> BTreeMap<FileId, String> {
@@ -241,7 +317,7 @@ mod tests {
         let mut perms = std::fs::metadata(&env).unwrap().permissions();
         perms.set_readonly(true);
         std::fs::set_permissions(&env, perms).unwrap();
-        let err = write_all(&install, &env_and_compose(&install)).unwrap_err();
+        let err = write_all(&install, &env_and_compose(&install), &[]).unwrap_err();
         assert_eq!(err.path, ".env");
         assert!(err.message.contains("read-only"), "{}", err.message);
         unchanged(tmp.path());
@@ -255,7 +331,7 @@ mod tests {
         // it fails after the first file was staged.
         let second = install.files.iter().map(|f| &f.path).max().unwrap().clone();
         std::fs::create_dir(temp_path(&target_of(&second))).unwrap();
-        let err = write_all(&install, &env_and_compose(&install)).unwrap_err();
+        let err = write_all(&install, &env_and_compose(&install), &[]).unwrap_err();
         assert!(
             err.message.contains("nothing was written"),
             "{}",
@@ -279,7 +355,7 @@ mod tests {
             eprintln!("skipped: permissions do not stop writes here (root?)");
             return;
         }
-        let err = write_all(&install, &env_and_compose(&install)).unwrap_err();
+        let err = write_all(&install, &env_and_compose(&install), &[]).unwrap_err();
         std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
         assert!(err.message.contains("cannot write"), "{}", err.message);
         unchanged(tmp.path());
@@ -308,11 +384,80 @@ mod tests {
         for (i, _) in install.files.iter().enumerate() {
             changed.insert(i, "x: 1\n".to_string());
         }
-        let err = write_all(&install, &changed).unwrap_err();
+        let err = write_all(&install, &changed, &[]).unwrap_err();
         assert!(err.message.contains("changed on disk"), "{}", err.message);
         assert_eq!(
             std::fs::read_to_string(tmp.path().join("docker-compose.yml")).unwrap(),
             "services:\r\n  web:\r\n    image: a\r\n"
         );
+    }
+
+    fn new_file(path: &str) -> WholeFile {
+        WholeFile {
+            title: format!("Create {path}"),
+            path: path.into(),
+            old: None,
+            text: "a: 1\n".into(),
+        }
+    }
+
+    #[test]
+    fn new_files_are_created_with_their_folders_together_with_the_rest() {
+        let tmp = tempfile::tempdir().unwrap();
+        let install = install_in(tmp.path());
+        write_all(
+            &install,
+            &env_and_compose(&install),
+            &[new_file("a/b/config.yml")],
+        )
+        .unwrap();
+        assert_eq!(
+            std::fs::read_to_string(tmp.path().join("a/b/config.yml")).unwrap(),
+            "a: 1\n"
+        );
+        assert!(
+            std::fs::read_to_string(tmp.path().join(".env"))
+                .unwrap()
+                .ends_with("# changed\n")
+        );
+    }
+
+    #[test]
+    fn a_new_file_that_appeared_meanwhile_stops_the_whole_write() {
+        let tmp = tempfile::tempdir().unwrap();
+        let install = install_in(tmp.path());
+        std::fs::create_dir(tmp.path().join("a")).unwrap();
+        std::fs::write(tmp.path().join("a/config.yml"), "mine: 1\n").unwrap();
+        let err = write_all(
+            &install,
+            &env_and_compose(&install),
+            &[new_file("a/config.yml")],
+        )
+        .unwrap_err();
+        assert_eq!(err.path, "a/config.yml");
+        assert!(err.message.contains("appeared"), "{}", err.message);
+        assert_eq!(
+            std::fs::read_to_string(tmp.path().join("a/config.yml")).unwrap(),
+            "mine: 1\n"
+        );
+        unchanged(tmp.path());
+    }
+
+    #[test]
+    fn a_new_file_that_cannot_be_created_writes_nothing_and_leaves_no_folder() {
+        let tmp = tempfile::tempdir().unwrap();
+        let install = install_in(tmp.path());
+        // `b` is a file: the folder `a/b` cannot be made, after `a` was.
+        std::fs::write(tmp.path().join("b"), "").unwrap();
+        let files = [new_file("a/config.yml"), new_file("b/config.yml")];
+        let err = write_all(&install, &env_and_compose(&install), &files).unwrap_err();
+        assert!(
+            err.message.contains("nothing was written"),
+            "{}",
+            err.message
+        );
+        assert!(!tmp.path().join("a").exists());
+        std::fs::remove_file(tmp.path().join("b")).unwrap();
+        unchanged(tmp.path());
     }
 }

@@ -34,6 +34,10 @@ struct ReleaseFile {
     env: EnvOps,
     #[serde(default)]
     compose: Vec<ComposeOp>,
+    /// Changes to `taskbroker/config.yml`, from an empty tree at the first
+    /// release that has the file.
+    #[serde(default)]
+    taskbroker: Vec<ComposeOp>,
     #[serde(default)]
     sentry_conf: ConfOps,
     config_yml: Option<ConfigYmlFile>,
@@ -215,6 +219,8 @@ pub struct Folded {
     /// install.sh refuses memcached backends other than the example's.
     pub cache_backend_required: bool,
     pub compose: CNode,
+    /// `taskbroker/config.yml`, from the release that added it.
+    pub taskbroker: Option<CNode>,
     pub env: Vec<EnvFact>,
     pub features: Vec<String>,
     pub settings: Vec<SettingFact>,
@@ -265,42 +271,11 @@ pub fn fold(inputs: &[(&str, &str)]) -> Result<Vec<Folded>, String> {
         let prev = releases.last();
         let mut compose = prev.map(|p| p.compose.clone()).unwrap_or_else(CNode::root);
         let mut renames = Vec::new();
-        for op in &file.compose {
-            let path: Vec<&str> = op.path.split('.').collect();
-            match op.op {
-                OpKind::Set => {
-                    let yaml = op
-                        .yaml
-                        .as_deref()
-                        .ok_or_else(|| err(format!("`{}`: a set needs `yaml`", op.path)))?;
-                    let node =
-                        tree::parse_entry(yaml).map_err(|e| err(format!("`{}`: {e}", op.path)))?;
-                    let placement = match (&op.after, &op.before) {
-                        (Some(a), None) => tree::Placement::After(a.as_str()),
-                        (None, Some(b)) => tree::Placement::Before(b.as_str()),
-                        (None, None) => tree::Placement::Last,
-                        (Some(_), Some(_)) => {
-                            return Err(err(format!("`{}`: both `after` and `before`", op.path)));
-                        }
-                    };
-                    tree::set(&mut compose, &path, node, placement)
-                        .map_err(|e| err(format!("`{}`: {e}", op.path)))?;
-                }
-                OpKind::Remove => {
-                    tree::remove(&mut compose, &path)
-                        .map_err(|e| err(format!("`{}`: {e}", op.path)))?;
-                }
-                OpKind::Rename => {
-                    let from = path.last().copied().unwrap_or("").to_string();
-                    if op.to.is_empty() {
-                        return Err(err(format!("`{}`: a rename needs `to`", op.path)));
-                    }
-                    renames.push(Rename {
-                        from,
-                        to: op.to.clone(),
-                    });
-                }
-            }
+        apply_ops(&mut compose, &file.compose, Some(&mut renames)).map_err(err)?;
+        let mut taskbroker = prev.and_then(|p| p.taskbroker.clone());
+        if !file.taskbroker.is_empty() {
+            let t = taskbroker.get_or_insert_with(CNode::root);
+            apply_ops(t, &file.taskbroker, None).map_err(err)?;
         }
         // .env
         let mut env: Vec<EnvFact> = match (&file.env.text, prev) {
@@ -430,6 +405,7 @@ pub fn fold(inputs: &[(&str, &str)]) -> Result<Vec<Folded>, String> {
             cache_backend_required: file.cache_backend_required
                 || prev.is_some_and(|p| p.cache_backend_required),
             compose,
+            taskbroker,
             env,
             features,
             settings,
@@ -445,6 +421,49 @@ pub fn fold(inputs: &[(&str, &str)]) -> Result<Vec<Folded>, String> {
         return Err("no release files".into());
     }
     Ok(releases)
+}
+
+/// Applies `[[compose]]`-shaped changes to `tree`; renames are collected
+/// into `renames` (a tree without services, given `None`, has none).
+fn apply_ops(
+    tree: &mut CNode,
+    ops: &[ComposeOp],
+    mut renames: Option<&mut Vec<Rename>>,
+) -> Result<(), String> {
+    for op in ops {
+        let path: Vec<&str> = op.path.split('.').collect();
+        let at = |e: String| format!("`{}`: {e}", op.path);
+        match op.op {
+            OpKind::Set => {
+                let yaml = op
+                    .yaml
+                    .as_deref()
+                    .ok_or_else(|| at("a set needs `yaml`".into()))?;
+                let node = tree::parse_entry(yaml).map_err(at)?;
+                let placement = match (&op.after, &op.before) {
+                    (Some(a), None) => tree::Placement::After(a.as_str()),
+                    (None, Some(b)) => tree::Placement::Before(b.as_str()),
+                    (None, None) => tree::Placement::Last,
+                    (Some(_), Some(_)) => return Err(at("both `after` and `before`".into())),
+                };
+                tree::set(tree, &path, node, placement).map_err(at)?;
+            }
+            OpKind::Remove => tree::remove(tree, &path).map_err(at)?,
+            OpKind::Rename => {
+                let Some(renames) = renames.as_deref_mut() else {
+                    return Err(at("only services are renamed".into()));
+                };
+                if op.to.is_empty() {
+                    return Err(at("a rename needs `to`".into()));
+                }
+                renames.push(Rename {
+                    from: path.last().copied().unwrap_or("").to_string(),
+                    to: op.to.clone(),
+                });
+            }
+        }
+    }
+    Ok(())
 }
 
 pub fn parse_env_facts(text: &str) -> Result<Vec<EnvFact>, String> {
@@ -498,6 +517,7 @@ fn merge(mut d: ReleaseFile, h: Option<ReleaseFile>) -> Result<ReleaseFile, Stri
     d.env.set.extend(h.env.set);
     d.env.remove.extend(h.env.remove);
     d.compose.extend(h.compose);
+    d.taskbroker.extend(h.taskbroker);
     let (dc, hc) = (&mut d.sentry_conf, h.sentry_conf);
     dc.features = one(dc.features.take(), hc.features, "sentry_conf.features")?;
     dc.cache_backend = one(

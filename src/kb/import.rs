@@ -24,9 +24,11 @@ pub struct Upstream<'a> {
     pub conf: &'a str,
     /// `sentry/config.example.yml`.
     pub config: &'a str,
+    /// `taskbroker/config.yml`, from the release that added it.
+    pub taskbroker: Option<&'a str>,
 }
 
-/// A change to the compose tree, as a `[[compose]]` entry writes it.
+/// A change to a tree of entries, as a `[[compose]]` (or `[[taskbroker]]`) entry writes it.
 #[derive(Debug, PartialEq)]
 enum Op {
     Set {
@@ -42,29 +44,35 @@ enum Op {
 /// The data file for `up`, given the folded release before it (none for
 /// the first release, which is written in full).
 pub fn derive(prev: Option<&Folded>, up: &Upstream) -> Result<String, String> {
-    let new_tree = tree::parse_document(up.compose)
-        .map_err(|e| format!("{}: docker-compose.yml: {e}", up.version))?;
-    let empty = CNode::root();
-    let old_tree = prev.map(|p| &p.compose).unwrap_or(&empty);
-    let mut ops = Vec::new();
-    diff_map(
-        &mut Vec::new(),
-        old_tree,
-        &new_tree,
+    let (ops, _) = tree_ops(
+        prev.map(|p| &p.compose),
+        up.compose,
         prev.is_none(),
-        &mut ops,
-    );
-    // The check: the ops must rebuild upstream's tree exactly.
-    let mut rebuilt = old_tree.clone();
-    for op in &ops {
-        apply(&mut rebuilt, op).map_err(|e| format!("{}: {e}", up.version))?;
-    }
-    if rebuilt != new_tree {
-        return Err(format!(
-            "{}: the derived compose changes do not rebuild upstream's file",
-            up.version
-        ));
-    }
+        "docker-compose.yml",
+    )
+    .map_err(|e| format!("{}: {e}", up.version))?;
+    let prev_taskbroker = prev.and_then(|p| p.taskbroker.as_ref());
+    let taskbroker_ops = match (up.taskbroker, prev_taskbroker) {
+        (Some(text), old) => {
+            let (ops, rebuilt) = tree_ops(old, text, false, "taskbroker/config.yml")
+                .map_err(|e| format!("{}: {e}", up.version))?;
+            // A step writes this text as the install's file: it must be upstream's, byte for byte.
+            if rebuilt.render_document() != text {
+                return Err(format!(
+                    "{}: taskbroker/config.yml does not render back to upstream's text",
+                    up.version
+                ));
+            }
+            ops
+        }
+        (None, None) => Vec::new(),
+        (None, Some(_)) => {
+            return Err(format!(
+                "{}: upstream no longer has taskbroker/config.yml, which the data format cannot say yet",
+                up.version
+            ));
+        }
+    };
 
     let mut out = String::new();
     writeln!(
@@ -87,9 +95,38 @@ pub fn derive(prev: Option<&Folded>, up: &Upstream) -> Result<String, String> {
         out.push_str("]\n");
     }
     for op in &ops {
-        write_op(&mut out, op);
+        write_op(&mut out, "compose", op);
+    }
+    for op in &taskbroker_ops {
+        write_op(&mut out, "taskbroker", op);
     }
     Ok(out)
+}
+
+/// The changes that turn `old` (an empty tree when `None`) into the document
+/// `text`, checked: applied through text as the fold reads them, they must
+/// rebuild `text`'s tree exactly. Returns the changes and the rebuilt tree.
+fn tree_ops(
+    old: Option<&CNode>,
+    text: &str,
+    first: bool,
+    file: &str,
+) -> Result<(Vec<Op>, CNode), String> {
+    let new_tree = tree::parse_document(text).map_err(|e| format!("{file}: {e}"))?;
+    let empty = CNode::root();
+    let old_tree = old.unwrap_or(&empty);
+    let mut ops = Vec::new();
+    diff_map(&mut Vec::new(), old_tree, &new_tree, first, &mut ops);
+    let mut rebuilt = old_tree.clone();
+    for op in &ops {
+        apply(&mut rebuilt, op).map_err(|e| format!("{file}: {e}"))?;
+    }
+    if rebuilt != new_tree {
+        return Err(format!(
+            "the derived {file} changes do not rebuild upstream's file"
+        ));
+    }
+    Ok((ops, rebuilt))
 }
 
 fn joined(path: &[String]) -> String {
@@ -210,8 +247,8 @@ fn snippet(node: &CNode) -> String {
     s
 }
 
-fn write_op(out: &mut String, op: &Op) {
-    out.push_str("\n[[compose]]\n");
+fn write_op(out: &mut String, table: &str, op: &Op) {
+    writeln!(out, "\n[[{table}]]").unwrap();
     match op {
         Op::Remove { path } => {
             writeln!(out, "op = \"remove\"\npath = {}", basic(&joined(path))).unwrap();
@@ -478,6 +515,10 @@ pub fn derive_all(
                 fold::fold(&refs)?.pop()
             }
         };
+        let taskbroker = match dir.join("taskbroker/config.yml").exists() {
+            true => Some(read(&dir, "taskbroker/config.yml")?),
+            false => None,
+        };
         let (compose, env, conf, config) = (
             read(&dir, "docker-compose.yml")?,
             read(&dir, ".env")?,
@@ -492,6 +533,7 @@ pub fn derive_all(
                 env: &env,
                 conf: &conf,
                 config: &config,
+                taskbroker: taskbroker.as_deref(),
             },
         )?;
         out.push((version, text));

@@ -27,6 +27,7 @@ struct ReleaseData {
     cache_backend_required: bool,
     /// The canonical docker-compose.yml.
     compose: &'static str,
+    taskbroker_config: Option<&'static str>,
     env: &'static [EnvData],
     features: &'static [&'static str],
     settings: &'static [SettingData],
@@ -153,6 +154,9 @@ pub struct Release {
     pub cache_backend_required: bool,
     /// The canonical docker-compose.yml, as sentrylint would write it.
     pub compose_text: &'static str,
+    /// `taskbroker/config.yml` as upstream tracks it (from 26.6.0; compose
+    /// binds its folder into the taskbroker service).
+    pub taskbroker_config: Option<&'static str>,
     /// Services of the canonical compose file, in its order.
     pub services: Vec<&'static str>,
     /// Fingerprints of the `x-*` blocks, services and volumes, by path.
@@ -196,6 +200,7 @@ impl Release {
             env_custom_layers: d.env_custom_layers,
             cache_backend_required: d.cache_backend_required,
             compose_text: d.compose,
+            taskbroker_config: d.taskbroker_config,
             services: d
                 .entries
                 .iter()

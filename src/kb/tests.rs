@@ -117,6 +117,23 @@ fn knowledge_base_matches_upstream_files() {
             .map(|(p, v)| (p.to_string(), v.to_string()))
             .collect();
         assert_eq!(mine, values, "{tag}: config.example.yml");
+        // taskbroker/config.yml, which compose binds from 26.6.0.
+        let taskbroker = std::fs::read_to_string(path.join("taskbroker/config.yml")).ok();
+        match (release.taskbroker_config, taskbroker) {
+            (None, None) => {}
+            (Some(ours), Some(theirs)) => {
+                let a = crate::parse::yaml::parse(ours, Default::default()).unwrap();
+                let b = crate::parse::yaml::parse(&theirs, Default::default()).unwrap();
+                if let Some(d) = first_difference(&a, a.root.unwrap(), &b, b.root.unwrap()) {
+                    panic!("{tag}: taskbroker/config.yml differs from upstream at {d}");
+                }
+            }
+            (ours, theirs) => panic!(
+                "{tag}: taskbroker/config.yml: the knowledge base has {}, upstream has {}",
+                if ours.is_some() { "one" } else { "none" },
+                if theirs.is_some() { "one" } else { "none" }
+            ),
+        }
         checked += 1;
     }
     assert_eq!(

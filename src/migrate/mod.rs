@@ -8,10 +8,11 @@
 pub mod compose;
 pub mod conf;
 pub mod env;
+pub mod taskbroker;
 
 use std::collections::BTreeMap;
 
-use crate::fix::{Applicability, Edit, Fix, apply_by_file};
+use crate::fix::{Applicability, Edit, Fix, WholeFile, apply_by_file};
 use crate::kb::version::Version;
 use crate::kb::{Kb, Release};
 use crate::model::{FileId, Install};
@@ -88,6 +89,8 @@ pub fn plan(kb: &Kb, from: Version, to: Version) -> Result<Plan<'_>, String> {
 #[derive(Debug, Default)]
 pub struct StepChanges {
     pub changes: Vec<Fix>,
+    /// Files the install does not load, written whole (always safe).
+    pub files: Vec<WholeFile>,
     /// Things the step does not change but a reviewer must look at.
     pub reviews: Vec<String>,
 }
@@ -102,12 +105,17 @@ impl StepChanges {
     }
 }
 
+/// Whole files earlier steps of a simulated plan wrote, by path relative
+/// to the install root: what a later step finds there instead of the disk.
+pub type Written = BTreeMap<String, String>;
+
 /// Reconciles the install's files with `target`'s canonical state.
-pub fn reconcile(install: &Install, kb: &Kb, target: &Release) -> StepChanges {
+pub fn reconcile(install: &Install, kb: &Kb, target: &Release, written: &Written) -> StepChanges {
     let mut out = StepChanges::default();
     compose::reconcile(install, kb, target, &mut out);
     env::reconcile(install, kb, target, &mut out);
     conf::reconcile(install, kb, target, &mut out);
+    taskbroker::reconcile(install, kb, target, written, &mut out);
     out
 }
 
@@ -188,6 +196,8 @@ pub struct StepOutcome {
     pub reviews: Vec<String>,
     /// New texts of the changed files.
     pub texts: BTreeMap<FileId, String>,
+    /// Files written whole (created or replaced).
+    pub files: Vec<WholeFile>,
     /// The unified diff of all changed files (secret lines never shown).
     pub diff: String,
     /// Hunks left out of `diff` because they change a line holding a secret.
@@ -202,8 +212,9 @@ pub fn compute_step(
     kb: &Kb,
     target: &Release,
     unsafe_too: bool,
+    written: &Written,
 ) -> Result<StepOutcome, String> {
-    let step = reconcile(install, kb, target);
+    let step = reconcile(install, kb, target, written);
     let picked = chosen(&step, unsafe_too);
     let options = crate::model::load::LoadOptions {
         sentry_version: Some(target.version),
@@ -221,6 +232,11 @@ pub fn compute_step(
         diff.push_str(&d);
         withheld += w;
     }
+    for f in &step.files {
+        let (d, w) = crate::fix::whole_file_diff(install, f);
+        diff.push_str(&d);
+        withheld += w;
+    }
     let changes = step
         .changes
         .into_iter()
@@ -234,6 +250,7 @@ pub fn compute_step(
         changes,
         reviews: step.reviews,
         texts,
+        files: step.files,
         diff,
         withheld,
     })
@@ -248,9 +265,13 @@ pub fn simulate<'k>(
 ) -> Vec<Result<StepOutcome, String>> {
     let mut out = Vec::new();
     let mut current: Option<Install> = None;
+    let mut written = Written::new();
     for step in &plan.steps {
         let here = current.as_ref().unwrap_or(install);
-        let outcome = compute_step(here, kb, step.release, unsafe_too);
+        let outcome = compute_step(here, kb, step.release, unsafe_too, &written);
+        if let Ok(o) = &outcome {
+            written.extend(o.files.iter().map(|f| (f.path.clone(), f.text.clone())));
+        }
         let next = outcome.as_ref().ok().map(|o| {
             crate::model::load::with_texts(
                 here,

@@ -207,6 +207,23 @@ fn pristine_installs_migrate_to_upstream_26_8_0() {
         if backend.and_then(|(e, _)| e.as_str()) != Some(r.cache_backend.as_str()) {
             problems.push("sentry.conf.py keeps another cache backend".into());
         }
+        // The taskbroker's config, which compose binds from 26.6.0 on.
+        match std::fs::read_to_string(dir.path().join("taskbroker/config.yml")) {
+            Ok(ours) => {
+                let theirs =
+                    std::fs::read_to_string(up.join("26.8.0/taskbroker/config.yml")).unwrap();
+                let a = crate::parse::yaml::parse(&ours, Default::default()).unwrap();
+                let b = crate::parse::yaml::parse(&theirs, Default::default()).unwrap();
+                let difference =
+                    crate::parse::yaml::first_difference(&a, a.root.unwrap(), &b, b.root.unwrap());
+                if let Some(d) = difference {
+                    problems.push(format!(
+                        "taskbroker/config.yml differs from upstream at {d}"
+                    ));
+                }
+            }
+            Err(e) => problems.push(format!("taskbroker/config.yml: {e}")),
+        }
         let (code, out, _) = cli(&["fix", "--to", "26.8.0", dir.path().to_str().unwrap()]);
         if (code, out.as_str()) != (0, "") {
             problems.push("a second run still has changes".into());
@@ -216,6 +233,99 @@ fn pristine_installs_migrate_to_upstream_26_8_0() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn a_taskbroker_config_of_the_operators_own_is_kept_and_reviewed() {
+    let Some(dir) = pristine_upstream("26.7.0") else {
+        crate::testing::skipped_without_shared();
+        return;
+    };
+    let path = dir.path().join("taskbroker/config.yml");
+    let mine = std::fs::read_to_string(&path).unwrap().replace(
+        "consumer_group: taskworker\n",
+        "consumer_group: our-taskworker\n",
+    );
+    std::fs::write(&path, &mine).unwrap();
+    let root = dir.path().to_str().unwrap();
+    let (code, out, err) = cli(&["fix", "--to", "26.8.0", "--format", "json", root]);
+    assert_eq!(code, 1, "{err}");
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let install = &json["installs"][0];
+    assert_eq!(install["new_files"], serde_json::json!([]));
+    let reviews: Vec<&str> = install["reviews"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|r| r.as_str())
+        .filter(|r| r.contains("taskbroker/config.yml"))
+        .collect();
+    assert_eq!(reviews.len(), 1, "{}", install["reviews"]);
+    let review = reviews[0];
+    for said in [
+        "changes of your own",
+        "adds `kafka_session_timeout_ms`",
+        "adds topic `ingest-replay-recordings`",
+        "compared with 26.7.0's",
+    ] {
+        assert!(review.contains(said), "{review}");
+    }
+    assert!(
+        !install["diff"]
+            .as_str()
+            .unwrap()
+            .contains("taskbroker/config.yml\n@@")
+    );
+    migrate_fully(dir.path(), "26.8.0", &[]);
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), mine);
+}
+
+#[test]
+fn the_taskbroker_config_goes_where_compose_binds_it() {
+    let Some(dir) = pristine_upstream("26.5.1") else {
+        crate::testing::skipped_without_shared();
+        return;
+    };
+    write_files(
+        dir.path(),
+        &[(
+            "docker-compose.override.yml",
+            "services:\n  taskbroker:\n    volumes:\n      - ./ops/taskbroker:/etc/taskbroker:ro\n"
+                .into(),
+        )],
+    );
+    migrate_fully(dir.path(), "26.8.0", &[]);
+    assert!(!dir.path().join("taskbroker").exists());
+    let kb = crate::kb::Kb::get();
+    let expected = kb
+        .release("26.8.0".parse().unwrap())
+        .unwrap()
+        .taskbroker_config;
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("ops/taskbroker/config.yml"))
+            .ok()
+            .as_deref(),
+        expected
+    );
+    // A folder outside the install is the operator's to fill.
+    let outside = pristine_upstream("26.5.1").unwrap();
+    write_files(
+        outside.path(),
+        &[(
+            "docker-compose.override.yml",
+            "services:\n  taskbroker:\n    volumes:\n      - /srv/taskbroker:/etc/taskbroker:ro\n"
+                .into(),
+        )],
+    );
+    let (code, out, err) = cli(&["fix", "--to", "26.8.0", outside.path().to_str().unwrap()]);
+    assert_eq!(code, 1, "{err}");
+    assert!(!out.contains("new file mode"), "{out}");
+    assert!(
+        err.contains(
+            "review: the taskbroker reads /etc/taskbroker/config.yml from `/srv/taskbroker`"
+        ),
+        "{err}"
+    );
 }
 
 /// An install with an operator's customizations: comments, an own service,

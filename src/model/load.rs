@@ -331,7 +331,7 @@ pub fn mounted_config_files(reads: &[(FileKind, ReadResult)]) -> ConfigFiles {
 /// A host path of a bind mount as a path inside the install (`./a/../b`
 /// is `b`); `None` for an absolute path, a home path, a variable or one
 /// that leaves the install.
-fn install_relative(path: &str) -> Option<String> {
+pub fn install_relative(path: &str) -> Option<String> {
     if path.contains('$') || !path.starts_with('.') {
         return None;
     }

@@ -38,13 +38,19 @@ impl RepoPaths {
 
     pub fn of_file(&self, install: &Install, file: crate::model::FileId) -> String {
         let f = &install.files[file];
+        self.of_path(&f.path, &f.display)
+    }
+
+    /// The path of a file at `path` on disk (shown as `display` when it is
+    /// outside the base); the file need not exist.
+    pub fn of_path(&self, path: &Path, display: &str) -> String {
         let relative = self.base.as_ref().and_then(|base| {
-            let abs = std::path::absolute(&f.path).ok()?;
+            let abs = std::path::absolute(path).ok()?;
             abs.strip_prefix(base).ok().map(Path::to_path_buf)
         });
         match relative {
             Some(p) => crate::discover::display_of(&p),
-            None => f.display.clone(),
+            None => display.to_string(),
         }
     }
 }
