@@ -63,11 +63,16 @@ pub fn steps_of(install: &Install, kb: &Kb, plan: &migrate::Plan) -> Vec<JsonSte
             let outcome = outcomes.get(i);
             let (changes, unsafe_changes, files, reviews, error) = match outcome {
                 Some(Ok(o)) => (
-                    o.changes.iter().filter(|(_, applied)| *applied).count(),
+                    // A file the step creates or replaces whole is one change.
+                    o.changes.iter().filter(|(_, applied)| *applied).count() + o.files.len(),
                     o.changes.iter().filter(|(_, applied)| !*applied).count(),
                     o.texts
                         .keys()
                         .map(|f| install.file(*f).display.clone())
+                        .chain(o.files.iter().map(|w| match install.display_root.as_str() {
+                            "." | "" => w.path.clone(),
+                            root => format!("{root}/{}", w.path),
+                        }))
                         .collect(),
                     o.reviews.clone(),
                     None,
