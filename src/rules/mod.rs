@@ -58,6 +58,7 @@ mod sl312_release_health_backend_missing;
 mod sl313_compose_profiles_missing;
 mod sl314_single_org_without_create;
 mod sl315_snuba_settings;
+mod sl316_database_host_missing;
 mod sl320_url_prefix_invalid;
 mod sl321_csrf_trusted_origin_invalid;
 mod sl322_https_proxy_settings_missing;
@@ -147,6 +148,7 @@ pub static RULES: &[&Rule] = &[
     &sl313_compose_profiles_missing::RULE,
     &sl314_single_org_without_create::RULE,
     &sl315_snuba_settings::RULE,
+    &sl316_database_host_missing::RULE,
     &sl320_url_prefix_invalid::RULE,
     &sl321_csrf_trusted_origin_invalid::RULE,
     &sl322_https_proxy_settings_missing::RULE,
