@@ -102,18 +102,43 @@ fn fix_repairs_the_replay_guide_install() {
         skipped_without_shared();
         return;
     };
-    let (before, _) = run(install.path(), &["check", "--format", "concise"]);
+    assert_fix_repairs(install.path());
+}
+
+/// The README's example install, as shipped: its override runs three
+/// consumer types in one service, a recordings consumer that does not exist
+/// and a second Snuba replays consumer.
+#[test]
+fn fix_repairs_the_readme_example_install() {
+    let tmp = tempfile::tempdir().unwrap();
+    let src = repo().join("examples/replay-guide");
+    for entry in walkdir::WalkDir::new(&src) {
+        let entry = entry.unwrap();
+        let to = tmp.path().join(entry.path().strip_prefix(&src).unwrap());
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&to).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &to).unwrap();
+        }
+    }
+    assert_fix_repairs(tmp.path());
+}
+
+/// `fix --unsafe-fixes --write` leaves nothing at warning or above, and the
+/// release's two replay consumers run exactly once each.
+fn assert_fix_repairs(install: &Path) {
+    let (before, _) = run(install, &["check", "--format", "concise"]);
     assert_eq!(before, 1, "the guide's install has findings to fix");
-    let (code, out) = run(install.path(), &["fix", "--unsafe-fixes", "--write"]);
+    let (code, out) = run(install, &["fix", "--unsafe-fixes", "--write"]);
     assert_eq!(code, 0, "fix --write failed:\n{out}");
-    let (code, out) = run(install.path(), &["check", "--format", "concise"]);
+    let (code, out) = run(install, &["check", "--format", "concise"]);
     assert_eq!(code, 0, "findings remain after the fixes:\n{out}");
     assert!(
         !out.lines()
             .any(|l| l.contains(": error ") || l.contains(": warning ")),
         "{out}"
     );
-    let loaded = crate::model::load::load_root(install.path(), ".", &Default::default());
+    let loaded = crate::model::load::load_root(install, ".", &Default::default());
     let ctx = Ctx::new(&loaded, None);
     let view = ctx.view().expect("24.1.0 is in the knowledge base");
     let services = &loaded.compose.as_ref().expect("compose parses").services;

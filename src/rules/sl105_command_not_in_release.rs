@@ -1,8 +1,13 @@
 //! SL105: a consumer command or option that the install's Sentry release lacks.
 
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::fix::Fix;
 use crate::kb::ReleaseView;
-use crate::rules::helpers::{canonical_consumer, flag_values, sentry_words, unified_consumer_name};
+use crate::model::compose::Service;
+use crate::rules::helpers::{
+    canonical_consumer, flag_values, remove_service, runs_elsewhere, sentry_words,
+    unified_consumer_name,
+};
 use crate::rules::{Ctx, FixAvailability, Rule};
 
 pub const RULE: Rule = Rule {
@@ -10,7 +15,7 @@ pub const RULE: Rule = Rule {
     name: "command-not-in-release",
     severity: Severity::Error,
     summary: "A consumer command or option does not exist in the install's Sentry release",
-    fix: FixAvailability::None,
+    fix: FixAvailability::Sometimes,
     doc: include_str!("../../rules/SL105.md"),
     check,
 };
@@ -80,6 +85,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                         .filter(|t| *t != last)
                         .map(|t| format!("`{t}`"))
                         .collect();
+                    let fix = duplicate_fix(ctx, &view, svc, &distinct);
                     out.push(ctx.diag_at(
                         &RULE,
                         svc.command_at(),
@@ -95,12 +101,42 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                             lost.join(", "),
                             if lost.len() > 1 { "are" } else { "is" }
                         ),
-                    ));
+                    ).with_fix(fix));
                 }
             }
             _ => {}
         }
     }
+}
+
+/// When other services of the install already consume every type the
+/// service names (upstream's `events-consumer` and the like), the service
+/// only adds a member to their consumer group: removing it loses nothing
+/// but its own settings.
+fn duplicate_fix(ctx: &Ctx, view: &ReleaseView, svc: &Service, types: &[&str]) -> Option<Fix> {
+    let compose = ctx.compose()?;
+    let mut by: Vec<String> = Vec::new();
+    for t in types {
+        let (canonical, _) = canonical_consumer(view, &format!("ingest-{t}"))?;
+        let running = compose
+            .service(&canonical)
+            .filter(|s| s.name != svc.name && ctx.disabled(s).is_none())
+            .or_else(|| runs_elsewhere(ctx, view, &canonical).filter(|s| s.name != svc.name))?;
+        if !by.contains(&running.name) {
+            by.push(running.name.clone());
+        }
+    }
+    let edit = remove_service(ctx, svc)?;
+    let by: Vec<String> = by.iter().map(|b| format!("`{b}`")).collect();
+    Some(Fix::unsafe_edits(
+        format!(
+            "Remove the `{}` service ({} consume its types)",
+            svc.name,
+            by.join(", ")
+        ),
+        "the service's own settings go with it",
+        vec![edit],
+    ))
 }
 
 /// How the release runs the three ingest consumers, for help texts.
