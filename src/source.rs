@@ -53,6 +53,8 @@ pub enum FileKind {
     EnvCustom,
     SentryConfPy,
     SentryConfigYml,
+    /// `taskbroker/config.yml` (26.6.0 on): the topics the taskbroker reads.
+    TaskbrokerConfig,
 }
 
 impl FileKind {
@@ -65,6 +67,7 @@ impl FileKind {
             FileKind::EnvCustom => ".env.custom",
             FileKind::SentryConfPy => "sentry/sentry.conf.py",
             FileKind::SentryConfigYml => "sentry/config.yml",
+            FileKind::TaskbrokerConfig => "taskbroker/config.yml",
         }
     }
 
@@ -89,6 +92,7 @@ impl FileKind {
             FileKind::EnvCustom => &[".env.custom"],
             FileKind::SentryConfPy => &["sentry/sentry.conf.py"],
             FileKind::SentryConfigYml => &["sentry/config.yml"],
+            FileKind::TaskbrokerConfig => &["taskbroker/config.yml"],
         }
     }
 
@@ -104,20 +108,24 @@ impl FileKind {
             .unwrap_or(self.relative_path())
     }
 
-    pub const ALL: [FileKind; 6] = [
+    pub const ALL: [FileKind; 7] = [
         FileKind::Compose,
         FileKind::ComposeOverride,
         FileKind::Env,
         FileKind::EnvCustom,
         FileKind::SentryConfPy,
         FileKind::SentryConfigYml,
+        FileKind::TaskbrokerConfig,
     ];
 
     /// The comment leader used for suppressions and for text we insert.
     pub fn is_yaml(self) -> bool {
         matches!(
             self,
-            FileKind::Compose | FileKind::ComposeOverride | FileKind::SentryConfigYml
+            FileKind::Compose
+                | FileKind::ComposeOverride
+                | FileKind::SentryConfigYml
+                | FileKind::TaskbrokerConfig
         )
     }
 }

@@ -396,6 +396,7 @@ pub fn assemble(
     let mut env_custom = None;
     let mut pyconf = None;
     let mut config_yml = None;
+    let mut taskbroker_config = None;
     for (id, file) in files.iter_mut().enumerate() {
         if unparseable.contains(&id) {
             continue;
@@ -407,7 +408,10 @@ pub fn assemble(
             message,
         };
         match file.kind {
-            FileKind::Compose | FileKind::ComposeOverride | FileKind::SentryConfigYml => {
+            FileKind::Compose
+            | FileKind::ComposeOverride
+            | FileKind::SentryConfigYml
+            | FileKind::TaskbrokerConfig => {
                 let opts = yaml::Options {
                     // Compose refuses unknown anchors too, but in the override a
                     // rule explains the fix; the base file has no such excuse.
@@ -424,6 +428,8 @@ pub fn assemble(
                         mark_yaml_secrets(&doc, &mut file.secrets);
                         if file.kind == FileKind::SentryConfigYml {
                             config_yml = Some((id, doc));
+                        } else if file.kind == FileKind::TaskbrokerConfig {
+                            taskbroker_config = Some((id, doc));
                         } else {
                             compose_docs.push((id, doc));
                         }
@@ -519,6 +525,7 @@ pub fn assemble(
         env_layered,
         pyconf,
         config_yml,
+        taskbroker_config,
         env,
         release: ReleaseInfo {
             version: None,

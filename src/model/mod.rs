@@ -82,6 +82,8 @@ pub struct Install {
     /// Shared with other installs whose sentry.conf.py has the same text.
     pub pyconf: Option<(FileId, std::sync::Arc<PyConf>)>,
     pub config_yml: Option<(FileId, YamlDoc)>,
+    /// `taskbroker/config.yml`, where upstream keeps it.
+    pub taskbroker_config: Option<(FileId, YamlDoc)>,
     /// The effective env: `.env` with `.env.custom` over it when the release
     /// layers them, else `.env.custom` when it exists, else `.env`.
     pub env: HashMap<String, EnvBinding>,
@@ -140,6 +142,7 @@ impl Install {
         self.env_custom = None;
         self.pyconf = None;
         self.config_yml = None;
+        self.taskbroker_config = None;
         self.env = HashMap::new();
     }
 

@@ -59,6 +59,7 @@ mod sl313_compose_profiles_missing;
 mod sl314_single_org_without_create;
 mod sl315_snuba_settings;
 mod sl316_database_host_missing;
+mod sl317_taskbroker_topic_missing;
 mod sl320_url_prefix_invalid;
 mod sl321_csrf_trusted_origin_invalid;
 mod sl322_https_proxy_settings_missing;
@@ -149,6 +150,7 @@ pub static RULES: &[&Rule] = &[
     &sl314_single_org_without_create::RULE,
     &sl315_snuba_settings::RULE,
     &sl316_database_host_missing::RULE,
+    &sl317_taskbroker_topic_missing::RULE,
     &sl320_url_prefix_invalid::RULE,
     &sl321_csrf_trusted_origin_invalid::RULE,
     &sl322_https_proxy_settings_missing::RULE,
@@ -295,6 +297,13 @@ impl<'a> Ctx<'a> {
 
     pub fn config_yml(&self) -> Option<(FileId, &'a YamlDoc)> {
         self.install.config_yml.as_ref().map(|(f, d)| (*f, d))
+    }
+
+    pub fn taskbroker_config(&self) -> Option<(FileId, &'a YamlDoc)> {
+        self.install
+            .taskbroker_config
+            .as_ref()
+            .map(|(f, d)| (*f, d))
     }
 
     /// A top-level option in `sentry/config.yml` (`system.url-prefix`): the
