@@ -38,12 +38,14 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     }
     let version = view.describe();
     let active = active_profiles(ctx.install);
+    // What the running services consume, read once for every service checked.
+    let running = std::cell::OnceCell::new();
     for name in view.required_services() {
         if LEFT_TO_OTHER_RULES.contains(&name) {
             continue;
         }
         if let Some(svc) = compose.service(name) {
-            out.extend(partial_consumer(ctx, &view, svc));
+            out.extend(partial_consumer(ctx, &view, svc, &running));
             continue;
         }
         // Left out on purpose: upstream puts it in a profile the install does not activate.
@@ -95,7 +97,12 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
 /// --all-consumer-types`), and the install's service of that name consumes
 /// only some, while no other running service consumes the rest: what
 /// arrives on the missing topics is never ingested.
-fn partial_consumer(ctx: &Ctx, view: &ReleaseView, svc: &Service) -> Option<Diagnostic> {
+fn partial_consumer(
+    ctx: &Ctx,
+    view: &ReleaseView,
+    svc: &Service,
+    running: &std::cell::OnceCell<Vec<Role>>,
+) -> Option<Diagnostic> {
     if ctx.disabled(svc).is_some() || svc.get("command").is_none() {
         return None;
     }
@@ -104,12 +111,14 @@ fn partial_consumer(ctx: &Ctx, view: &ReleaseView, svc: &Service) -> Option<Diag
         return None;
     }
     let compose = ctx.compose()?;
-    let running: Vec<Role> = compose
-        .services
-        .iter()
-        .filter(|s| ctx.disabled(s).is_none() && command_in_release(view, s.command()))
-        .map(|s| role(ctx.install, s))
-        .collect();
+    let running = running.get_or_init(|| {
+        compose
+            .services
+            .iter()
+            .filter(|s| ctx.disabled(s).is_none() && command_in_release(view, s.command()))
+            .map(|s| role(ctx.install, s))
+            .collect()
+    });
     // Every side of the view must want what is missing.
     let mut missing: Option<Vec<String>> = None;
     for wanted in canonical_roles(ctx.install, view, &svc.name) {
