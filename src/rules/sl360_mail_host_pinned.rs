@@ -65,29 +65,48 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     if host.value.trim().is_empty() {
         return;
     }
-    let pinned: Vec<_> = ["mail.from", "mail.list-namespace"]
+    // The options sentry.conf.py derives from the variable, and which of
+    // them config.yml pins. Only when it pins all of them, and compose hands
+    // the variable to nothing else (upstream's smtp relay takes its host
+    // name from it), does the variable change nothing: an install that
+    // pins the sender and keeps the variable for the rest means both.
+    let derived: Vec<_> = ["mail.from", "mail.list-namespace"]
         .into_iter()
         .filter_map(|key| {
-            let (k, _, _) = set(key)?;
             let a = conf.item("SENTRY_OPTIONS", key)?;
-            reads_mail_host(&ctx.install.file(py).text, conf, a).then_some((key, k, a))
+            reads_mail_host(&ctx.install.file(py).text, conf, a).then_some((key, a))
         })
         .collect();
-    let Some(&(first, _, _)) = pinned.first() else {
+    let pinned: Vec<_> = derived
+        .iter()
+        .filter_map(|&(key, a)| set(key).map(|(k, _, _)| (key, k, a)))
+        .collect();
+    let used_by_compose = ctx
+        .compose_var_refs()
+        .iter()
+        .any(|(_, _, r)| r.name == "SENTRY_MAIL_HOST");
+    if pinned.is_empty() || pinned.len() < derived.len() || used_by_compose {
         return;
-    };
+    }
+    let keys: Vec<String> = pinned
+        .iter()
+        .map(|(key, _, _)| format!("`{key}`"))
+        .collect();
     let mut d = ctx.diag(
         &RULE,
         env_file,
         host.key_span,
         format!(
-            "`SENTRY_MAIL_HOST={}` does not set `{first}`: config.yml sets it",
-            host.value.trim()
+            "`SENTRY_MAIL_HOST={}` changes nothing: config.yml sets {}, which sentry.conf.py derives from it",
+            host.value.trim(),
+            keys.join(" and ")
         ),
-        "sentry.conf.py derives the sender address from `SENTRY_MAIL_HOST`, but Sentry copies \
+        "sentry.conf.py derives the mail options from `SENTRY_MAIL_HOST`, but Sentry copies \
          config.yml's options into `SENTRY_OPTIONS` after sentry.conf.py has run \
-         (`bootstrap_options`), so config.yml's value is the one used (getsentry/self-hosted#1991). \
-         Set the address in config.yml, or remove it there to let `SENTRY_MAIL_HOST` decide",
+         (`bootstrap_options`), so config.yml's values are the ones used \
+         (getsentry/self-hosted#1991), and no service of the compose files reads the variable. \
+         Set the mail options in config.yml and drop the variable, or remove them there to let \
+         `SENTRY_MAIL_HOST` decide",
     );
     for (key, k, a) in pinned {
         d = d
