@@ -18,10 +18,24 @@ pub const RULE: Rule = Rule {
     check,
 };
 
-/// The networks a service joins, by the name Docker gives them (`name:` of
-/// the top-level definition, else the key). `None` when `network_mode` puts
-/// it elsewhere (the host, another container): not judged.
-fn networks_of(ctx: &Ctx, compose: &Compose, svc: &Service) -> Option<Vec<String>> {
+/// A network a service joins: the key the compose file uses (what findings
+/// show) and the name Docker gives it (`name:` of the top-level definition,
+/// else the key; what decides whether two services share it).
+#[derive(Clone, Debug)]
+struct Joined {
+    key: String,
+    name: String,
+}
+
+/// The keys of the networks, for messages.
+fn keys(nets: &[Joined]) -> String {
+    let keys: Vec<&str> = nets.iter().map(|n| n.key.as_str()).collect();
+    name_list(&keys, 3)
+}
+
+/// The networks a service joins. `None` when `network_mode` puts it
+/// elsewhere (the host, another container): not judged.
+fn networks_of(ctx: &Ctx, compose: &Compose, svc: &Service) -> Option<Vec<Joined>> {
     if svc.get("network_mode").is_some() {
         return None;
     }
@@ -45,7 +59,14 @@ fn networks_of(ctx: &Ctx, compose: &Compose, svc: &Service) -> Option<Vec<String
             .map(|n| ctx.install.interpolate(n).value.trim().to_string())
             .unwrap_or_else(|| key.to_string())
     };
-    Some(keys.into_iter().map(real_name).collect())
+    Some(
+        keys.into_iter()
+            .map(|k| Joined {
+                key: k.to_string(),
+                name: real_name(k),
+            })
+            .collect(),
+    )
 }
 
 /// `text` names host `host`: `//host`, `@host`, or `host:` before a port.
@@ -133,7 +154,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         .iter()
         .map(|s| (s.name.as_str(), role(ctx.install, s)))
         .collect();
-    let nets: BTreeMap<&str, Option<Vec<String>>> = running
+    let nets: BTreeMap<&str, Option<Vec<Joined>>> = running
         .iter()
         .map(|s| (s.name.as_str(), networks_of(ctx, compose, s)))
         .collect();
@@ -155,7 +176,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             let Some(Some(theirs)) = nets.get(other) else {
                 continue;
             };
-            if mine.iter().any(|n| theirs.contains(n)) {
+            if mine.iter().any(|n| theirs.iter().any(|t| t.name == n.name)) {
                 continue;
             }
             if explicit(&svc.name) && !explicit(other) {
@@ -172,13 +193,12 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         let Some(Some(mine)) = nets.get(user) else {
             continue;
         };
-        let names: Vec<&str> = mine.iter().map(String::as_str).collect();
         out.push(ctx.diag_at(
             &RULE,
             svc.get("networks").map_or(svc.key_at, Value::at),
             format!(
                 "`{user}` is only on {}, so it cannot reach {} on `default`",
-                name_list(&names, 3),
+                keys(mine),
                 name_list(&targets, 4),
             ),
             format!(
@@ -187,7 +207,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                  \"Name or service not known\" for `{}`. Add `default` to `{user}`'s `networks:` \
                  next to {}",
                 targets[0],
-                name_list(&names, 3),
+                keys(mine),
             ),
         ));
     }
@@ -203,10 +223,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         let user_nets = first
             .and_then(|u| nets.get(u.name.as_str()).cloned().flatten())
             .unwrap_or_default();
-        let quoted = |v: &[String]| {
-            let names: Vec<&str> = v.iter().map(String::as_str).collect();
-            name_list(&names, 3)
-        };
+        let quoted = |v: &[Joined]| keys(v);
         out.push(ctx.diag_at(
             &RULE,
             at,
