@@ -25,8 +25,14 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         return;
     };
     let version = view.describe();
+    let base = ctx.compose_file().map(|(f, _)| f);
     for svc in &compose.services {
         let name = svc.name.as_str();
+        // A service only the override defines is SL350's: one finding for
+        // the block, which also says whether compose can start it at all.
+        if base.is_some_and(|b| !svc.in_file(b)) {
+            continue;
+        }
         // Most services are the release's own: asked first, it spares
         // looking the name up in every release.
         if view.allows_service(name) {
