@@ -1008,28 +1008,31 @@ pub fn compose_env_names(ctx: &Ctx) -> HashSet<String> {
     names
 }
 
-/// True when a service loads `.env` or `.env.custom` with `env_file:`, so
-/// every key of it reaches that container.
+/// True when some service loads `.env` or `.env.custom` with `env_file:`.
 pub fn env_file_loaded_by_a_service(install: &Install) -> bool {
-    let Some(compose) = &install.compose else {
+    install
+        .compose
+        .as_ref()
+        .is_some_and(|c| c.services.iter().any(loads_env_file))
+}
+
+/// True when the service loads `.env` or `.env.custom` with `env_file:`, so
+/// every key of it reaches its container.
+pub fn loads_env_file(svc: &Service) -> bool {
+    let Some(v) = svc.get("env_file") else {
         return false;
     };
-    compose.services.iter().any(|svc| {
-        let Some(v) = svc.get("env_file") else {
-            return false;
-        };
-        let paths: Vec<&str> = match v {
-            Value::Scalar(s) => vec![s.text.as_str()],
-            Value::Seq { items, .. } => items
-                .iter()
-                .filter_map(|i| i.as_str().or_else(|| i.get("path").and_then(Value::as_str)))
-                .collect(),
-            Value::Map { .. } => Vec::new(),
-        };
-        paths.iter().any(|p| {
-            let name = p.rsplit('/').next().unwrap_or(p);
-            name == ".env" || name == ".env.custom"
-        })
+    let paths: Vec<&str> = match v {
+        Value::Scalar(s) => vec![s.text.as_str()],
+        Value::Seq { items, .. } => items
+            .iter()
+            .filter_map(|i| i.as_str().or_else(|| i.get("path").and_then(Value::as_str)))
+            .collect(),
+        Value::Map { .. } => Vec::new(),
+    };
+    paths.iter().any(|p| {
+        let name = p.rsplit('/').next().unwrap_or(p);
+        name == ".env" || name == ".env.custom"
     })
 }
 
@@ -1090,6 +1093,9 @@ pub fn missing_service(
     message: String,
     why: &str,
 ) -> Option<crate::diagnostic::Diagnostic> {
+    if !ctx.follows_upstream_layout() {
+        return None;
+    }
     let (file, span) = services_key(ctx)?;
     let help = match ctx
         .view()
@@ -1104,6 +1110,39 @@ pub fn missing_service(
     let fix = insert_service_edit(ctx, name)
         .map(|e| crate::fix::Fix::safe(format!("Add the `{name}` service"), vec![e]));
     Some(ctx.diag(rule, file, span, message, help).with_fix(fix))
+}
+
+/// See [`Ctx::follows_upstream_layout`].
+pub fn follows_upstream_layout(ctx: &Ctx) -> bool {
+    let (Some(view), Some(compose)) = (ctx.view(), ctx.compose()) else {
+        return false;
+    };
+    // Upstream builds its own Sentry image as `sentry-self-hosted-local`:
+    // a fork keeps that however many services it has dropped.
+    let builds_upstreams_image = compose.services.iter().any(|s| {
+        s.image()
+            .is_some_and(|i| ctx.install.expand(i) == "sentry-self-hosted-local")
+    });
+    if builds_upstreams_image {
+        return true;
+    }
+    let required = view.required_services();
+    let running: Vec<Role> = compose
+        .services
+        .iter()
+        .filter(|s| command_in_release(&view, s.command()))
+        .map(|s| role(ctx.install, s))
+        .collect();
+    let present = required
+        .iter()
+        .filter(|name| {
+            compose.service(name).is_some()
+                || canonical_roles(ctx.install, &view, name)
+                    .iter()
+                    .any(|w| running.iter().any(|r| r.does(w)))
+        })
+        .count();
+    2 * present >= required.len()
 }
 
 /// Where a Sentry option (`system.url-prefix`) is set.

@@ -197,6 +197,7 @@ pub struct Ctx<'a> {
     disabled: std::cell::OnceCell<HashMap<&'a str, (String, Origin)>>,
     scalars: std::cell::OnceCell<Vec<(Origin, &'a str)>>,
     var_refs: std::cell::OnceCell<Vec<(Origin, &'a str, VarRef)>>,
+    upstream_layout: std::cell::OnceCell<bool>,
 }
 
 impl<'a> Ctx<'a> {
@@ -212,6 +213,7 @@ impl<'a> Ctx<'a> {
             disabled: std::cell::OnceCell::new(),
             scalars: std::cell::OnceCell::new(),
             var_refs: std::cell::OnceCell::new(),
+            upstream_layout: std::cell::OnceCell::new(),
         }
     }
 
@@ -359,6 +361,17 @@ impl<'a> Ctx<'a> {
     }
 
     /// The `$VAR` references compose evaluates (see `helpers::compose_var_refs`).
+    /// The compose files are a self-hosted install's: they build upstream's
+    /// Sentry image, or run at least half of the services the release
+    /// defines (by name, or doing the same work under another). Only then is a missing upstream service a gap
+    /// rather than a stack built another way (a tutorial's web, worker and
+    /// cron on the bare image), which upstream's list does not describe.
+    pub fn follows_upstream_layout(&self) -> bool {
+        *self
+            .upstream_layout
+            .get_or_init(|| helpers::follows_upstream_layout(self))
+    }
+
     pub fn compose_var_refs(&self) -> &[(Origin, &'a str, VarRef)] {
         self.var_refs
             .get_or_init(|| helpers::compose_var_refs(self.compose_scalars()))

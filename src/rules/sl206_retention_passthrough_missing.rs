@@ -6,7 +6,9 @@ use crate::kb::tree::parse_entry;
 use crate::model::FileId;
 use crate::model::compose::{Origin, Service};
 use crate::parse::yaml::{NodeId, NodeKind, YamlDoc};
-use crate::rules::helpers::{RETENTION_KEY, name_list, retention_days};
+use crate::rules::helpers::{
+    RETENTION_KEY, image_family, loads_env_file, name_list, retention_days,
+};
 use crate::rules::{Ctx, FixAvailability, Rule};
 use crate::source::Span;
 
@@ -21,8 +23,24 @@ pub const RULE: Rule = Rule {
 };
 
 fn passes(svc: &Service) -> bool {
-    svc.get("environment")
-        .is_some_and(|e| e.keyed().iter().any(|k| k.key == RETENTION_KEY))
+    loads_env_file(svc)
+        || svc
+            .get("environment")
+            .is_some_and(|e| e.keyed().iter().any(|k| k.key == RETENTION_KEY))
+}
+
+/// A Sentry service needs the variable only for sentry.conf.py, which reads
+/// it into `system.event-retention-days` in upstream's example; a file that
+/// never names it (a hand-written one) makes passing it change nothing.
+fn conf_ignores_it(ctx: &Ctx, svc: &Service) -> bool {
+    let sentry = svc
+        .image()
+        .and_then(|i| image_family(ctx.install, i))
+        .is_some_and(|f| f == "sentry");
+    sentry
+        && ctx
+            .pyconf()
+            .is_some_and(|(file, _)| !ctx.install.file(file).text.contains(RETENTION_KEY))
 }
 
 /// A cleanup cron whose command holds its age (`--days 30`, or
@@ -57,6 +75,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             || !canonical.iter().all(|c| c.has_env(RETENTION_KEY))
             || passes(svc)
             || age_written_out(svc)
+            || conf_ignores_it(ctx, svc)
             || ctx.disabled(svc).is_some()
         {
             continue;
