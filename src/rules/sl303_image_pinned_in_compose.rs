@@ -64,6 +64,12 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         {
             continue;
         }
+        // A stack built another way (a tutorial's services on the bare
+        // image, no image variables in its env file) has no variable of
+        // upstream's to point at.
+        if ctx.install.var(site.var).is_none() && !ctx.follows_upstream_layout() {
+            continue;
+        }
         let upstream = upstream_image(ctx, site, services);
         // Upstream quotes the variable form.
         let yaml = upstream.as_ref().map(|u| {
