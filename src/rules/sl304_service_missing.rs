@@ -48,6 +48,9 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             out.extend(partial_consumer(ctx, &view, svc, &running));
             continue;
         }
+        if points_elsewhere(ctx, name) {
+            continue;
+        }
         // Left out on purpose: upstream puts it in a profile the install does not activate.
         let off_by_profile = !active.is_empty()
             && view.canonical_services(name).iter().any(|c| {
@@ -91,6 +94,32 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         }
         out.push(d);
     }
+}
+
+/// A backing service only Sentry uses (its database, its pooler, its
+/// cache), while sentry.conf.py does not point Sentry at it by name: a
+/// managed database or an external cache, so the service is not missing.
+/// A value that is not a literal (`env(...)`) cannot be told and counts as
+/// pointing elsewhere.
+fn points_elsewhere(ctx: &Ctx, name: &str) -> bool {
+    let (base, keys): (&str, &[&str]) = match name {
+        "postgres" | "pgbouncer" => ("DATABASES", &["default", "HOST"]),
+        "memcached" => ("CACHES", &["default", "LOCATION"]),
+        _ => return false,
+    };
+    let Some((expr, _)) = ctx.pyconf().and_then(|(_, c)| c.lookup(base, keys)) else {
+        return false;
+    };
+    let host = |t: &str| {
+        let t = t.rsplit("//").next().unwrap_or(t);
+        t.split(':').next().unwrap_or(t).to_string()
+    };
+    let named = expr
+        .as_str()
+        .into_iter()
+        .chain(expr.items().iter().filter_map(|e| e.as_str()))
+        .any(|t| host(t) == name);
+    !named
 }
 
 /// The release's `name` consumes several things (`ingest-consumer

@@ -57,6 +57,11 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     {
         return;
     }
+    // A service the release defines is SL304's to report (with a fix that
+    // adds it back), in a layout it judges.
+    if ctx.view().is_some_and(|v| v.requires_service(name)) && ctx.follows_upstream_layout() {
+        return;
+    }
     let other = ["pgbouncer", "postgres"]
         .into_iter()
         .find(|o| *o != name && answers_to(compose, o));
