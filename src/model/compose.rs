@@ -925,7 +925,6 @@ fn list_to_map(v: Value) -> Value {
     }
 }
 
-/// The container path of a volume entry (short `src:dst[:mode]` or long form).
 /// A bind mount of a service's `volumes` item: (host path as written,
 /// container path). Named volumes (a source that is not a path) and
 /// anonymous ones are not bind mounts.
@@ -949,6 +948,7 @@ pub fn bind_mount(v: &Value) -> Option<(&str, &str)> {
         .then_some((source, target.trim_end_matches('/')))
 }
 
+/// The container path of a volume entry (short `src:dst[:mode]` or long form).
 fn volume_target(v: &Value) -> Option<String> {
     match v {
         Value::Scalar(s) => {
