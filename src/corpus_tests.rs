@@ -49,7 +49,7 @@ fn run(install: &Path, args: &[&str]) -> (i32, String) {
     let mut full = args.to_vec();
     full.push(root);
     let (code, out, _) = cli(&full);
-    let shown = crate::discover::display_of(install);
+    let shown = crate::model::paths::display_of(install);
     (code, out.replace(&format!("{shown}/"), ""))
 }
 

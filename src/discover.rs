@@ -6,6 +6,7 @@
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
+use crate::model::paths::display_of;
 use crate::source::FileKind;
 
 /// A deployment root and how to show its path.
@@ -272,13 +273,6 @@ pub fn root_of_named_file(path: &Path) -> Result<(Root, FileKind), String> {
             ))
         }
     }
-}
-
-/// A path as the user wrote it, with `/` separators and no `./` prefix.
-pub fn display_of(path: &Path) -> String {
-    let s = path.to_string_lossy().replace('\\', "/");
-    let s = s.strip_prefix("./").unwrap_or(&s).to_string();
-    if s.is_empty() { ".".into() } else { s }
 }
 
 #[cfg(test)]
