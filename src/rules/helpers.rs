@@ -1052,6 +1052,18 @@ pub fn canonical_consumer(view: &ReleaseView, name: &str) -> Option<(String, Str
 /// Snuba and interpolates it into the cleanup crons.
 pub const RETENTION_KEY: &str = "SENTRY_EVENT_RETENTION_DAYS";
 
+/// The Sentry option sentry.conf.py sets from [`RETENTION_KEY`].
+pub const RETENTION_OPTION: &str = "system.event-retention-days";
+
+/// Days written as a literal in sentry.conf.py: `90` or `"90"`.
+pub fn literal_days(e: &crate::parse::pyconf::Expr) -> Option<i64> {
+    match &e.kind {
+        crate::parse::pyconf::ExprKind::Int(n) => Some(*n),
+        crate::parse::pyconf::ExprKind::Str(s) => parse_days(s).ok(),
+        _ => None,
+    }
+}
+
 /// `SENTRY_EVENT_RETENTION_DAYS` from the env file compose reads, when it is
 /// a positive whole number: the days, the file and the entry that sets it.
 pub fn retention_days<'a>(
