@@ -526,11 +526,22 @@ pub fn command_in_release(view: &ReleaseView, command: &[String]) -> bool {
 /// The running service of the install (other than `name` itself) that
 /// does the work the release's `name` does, if any.
 pub fn runs_elsewhere<'c>(ctx: &Ctx<'c>, view: &ReleaseView, name: &str) -> Option<&'c Service> {
+    does_work_of(ctx, view, name, name)
+}
+
+/// The running service of the install, other than the one called `except`,
+/// that does the work the release's `name` does, if any.
+pub fn does_work_of<'c>(
+    ctx: &Ctx<'c>,
+    view: &ReleaseView,
+    name: &str,
+    except: &str,
+) -> Option<&'c Service> {
     let wanted = canonical_roles(ctx.install, view, name);
     ctx.compose()?
         .services
         .iter()
-        .filter(|s| s.name != name && ctx.disabled(s).is_none())
+        .filter(|s| s.name != except && ctx.disabled(s).is_none())
         .filter(|s| command_in_release(view, s.command()))
         .find(|s| {
             let r = role(ctx.install, s);
