@@ -319,6 +319,12 @@ impl Service {
         self.get("image").and_then(Value::as_str)
     }
 
+    /// `environment` has `key` (with or without a value).
+    pub fn has_env(&self, key: &str) -> bool {
+        self.get("environment")
+            .is_some_and(|e| e.keyed().iter().any(|k| k.key == key))
+    }
+
     /// The profiles the service is in (empty when it has none).
     pub fn profiles(&self) -> Vec<&str> {
         self.get("profiles").map(Value::strings).unwrap_or_default()

@@ -129,10 +129,8 @@ fn from_pyconf(ctx: &Ctx) -> Option<Found> {
 /// Whether some service may see `name` in its environment.
 fn given_to_containers(ctx: &Ctx, name: &str) -> bool {
     ctx.compose().is_none_or(|c| {
-        c.services.iter().any(|s| {
-            s.get("env_file").is_some()
-                || s.get("environment")
-                    .is_some_and(|e| e.keyed().iter().any(|k| k.key == name))
-        })
+        c.services
+            .iter()
+            .any(|s| s.get("env_file").is_some() || s.has_env(name))
     })
 }

@@ -82,12 +82,9 @@ fn effective_retention(ctx: &Ctx) -> Option<Effective> {
         Some((name, Some(default))) if name == RETENTION_KEY => {
             // No env file: the shell that runs compose may hand it over.
             let from_shell = ctx.env_file().is_none()
-                && ctx.compose().is_some_and(|c| {
-                    c.services.iter().any(|s| {
-                        s.get("environment")
-                            .is_some_and(|e| e.keyed().iter().any(|k| k.key == RETENTION_KEY))
-                    })
-                });
+                && ctx
+                    .compose()
+                    .is_some_and(|c| c.services.iter().any(|s| s.has_env(RETENTION_KEY)));
             if from_shell {
                 return None;
             }

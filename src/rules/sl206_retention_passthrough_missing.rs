@@ -20,11 +20,6 @@ pub const RULE: Rule = Rule {
     check,
 };
 
-fn passes(svc: &Service) -> bool {
-    svc.get("environment")
-        .is_some_and(|e| e.keyed().iter().any(|k| k.key == RETENTION_KEY))
-}
-
 /// A cleanup cron whose command holds its age (`--days 30`, or
 /// `$SENTRY_EVENT_RETENTION_DAYS`, which compose fills in from the env file
 /// before the container starts): the container's own variable would change
@@ -55,7 +50,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         let canonical = view.canonical_services(&svc.name);
         if canonical.is_empty()
             || !canonical.iter().all(|c| c.has_env(RETENTION_KEY))
-            || passes(svc)
+            || svc.has_env(RETENTION_KEY)
             || age_written_out(svc)
             || ctx.disabled(svc).is_some()
         {
