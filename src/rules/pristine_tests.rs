@@ -5,6 +5,10 @@ use crate::model::load::{LoadOptions, load_root};
 use crate::rules::{RuleSelection, check};
 use crate::testing::{pristine_from_kb, pristine_upstream};
 
+/// Releases whose own .env pinned `:nightly` images: upstream's mistake,
+/// which SL302 is right to report.
+const NIGHTLY: &[&str] = &["23.6.0", "25.7.0", "26.2.0"];
+
 fn loud(dir: &std::path::Path) -> Vec<String> {
     let install = load_root(dir, "", &LoadOptions::default());
     check(&install, &RuleSelection::default(), None)
@@ -27,9 +31,8 @@ fn pristine_upstream_installs_lint_clean() {
         assert!(kb.release(v).is_some(), "{v} is not in the knowledge base");
         let dir = pristine_upstream(&v.to_string()).unwrap();
         let mut findings = loud(dir.path());
-        // Upstream itself pinned `:nightly` images in these releases' .env:
-        // SL302 is right to say so, and 26.2.0's release cannot be told.
-        let nightly = ["23.6.0", "25.7.0", "26.2.0"].contains(&v.to_string().as_str());
+        // 26.2.0's release cannot be told from its `:nightly` image.
+        let nightly = NIGHTLY.contains(&v.to_string().as_str());
         if nightly {
             findings.retain(|f| !(f.starts_with("SL302") && f.contains("nightly")));
         }
@@ -53,9 +56,7 @@ fn every_release_of_the_knowledge_base_lints_clean() {
     for r in &crate::kb::Kb::get().releases {
         let dir = pristine_from_kb(r.version);
         let mut findings = loud(dir.path());
-        // These shipped `:nightly` images in their own .env: upstream's
-        // mistake, and fair game for the version rules.
-        if ["23.6.0", "25.7.0", "26.2.0"].contains(&r.version.to_string().as_str()) {
+        if NIGHTLY.contains(&r.version.to_string().as_str()) {
             findings.retain(|f| !f.contains("nightly"));
         }
         assert!(
