@@ -192,7 +192,7 @@ pub fn shown_path(path: &Path) -> String {
     let rel = std::env::current_dir()
         .ok()
         .and_then(|cwd| path.strip_prefix(cwd).ok().map(Path::to_path_buf));
-    crate::discover::display_of(rel.as_deref().unwrap_or(path))
+    crate::model::paths::display_of(rel.as_deref().unwrap_or(path))
 }
 
 /// Finds the config file of each install root: the nearest `sentrylint.toml`

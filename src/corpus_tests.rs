@@ -8,7 +8,7 @@ use std::path::Path;
 
 use crate::rules::Ctx;
 use crate::rules::helpers::{canonical_roles, role};
-use crate::testing::{cli, pristine_upstream, repo, skipped_without_shared};
+use crate::testing::{cli, pristine_upstream, repo, scratch_copy, skipped_without_shared};
 
 const OWN: &[&str] = &["expected.txt", "upstream"];
 
@@ -49,7 +49,7 @@ fn run(install: &Path, args: &[&str]) -> (i32, String) {
     let mut full = args.to_vec();
     full.push(root);
     let (code, out, _) = cli(&full);
-    let shown = crate::discover::display_of(install);
+    let shown = crate::model::paths::display_of(install);
     (code, out.replace(&format!("{shown}/"), ""))
 }
 
@@ -110,17 +110,7 @@ fn fix_repairs_the_replay_guide_install() {
 /// and a second Snuba replays consumer.
 #[test]
 fn fix_repairs_the_readme_example_install() {
-    let tmp = tempfile::tempdir().unwrap();
-    let src = repo().join("examples/replay-guide");
-    for entry in walkdir::WalkDir::new(&src) {
-        let entry = entry.unwrap();
-        let to = tmp.path().join(entry.path().strip_prefix(&src).unwrap());
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&to).unwrap();
-        } else {
-            std::fs::copy(entry.path(), &to).unwrap();
-        }
-    }
+    let tmp = scratch_copy(&repo().join("examples/replay-guide"));
     assert_fix_repairs(tmp.path());
 }
 

@@ -6,6 +6,7 @@
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
+use crate::model::paths::display_of;
 use crate::source::FileKind;
 
 /// A deployment root and how to show its path.
@@ -227,33 +228,31 @@ pub fn root_of_named_file(path: &Path) -> Result<(Root, FileKind), String> {
         (Ok(file), Ok(root)) => file.strip_prefix(root).map(display_of).unwrap_or_default(),
         _ => String::new(),
     };
-    // sentry.conf.py and config.yml are where compose mounts them.
-    let mounted = || {
+    // sentry.conf.py and config.yml are where compose mounts them: read
+    // from the compose files once, and only when the name does not tell.
+    let mounted = std::cell::LazyCell::new(|| {
         let reads: Vec<_> = [FileKind::Compose, FileKind::ComposeOverride]
             .into_iter()
-            .filter(|k| root.join(k.path_in(&root)).is_file())
-            .map(|k| {
-                let path = root.join(k.path_in(&root));
-                (
-                    k,
-                    crate::model::load::read_source(&path, display_of(&path), k),
-                )
+            .map(|k| (k, root.join(k.path_in(&root))))
+            .filter(|(_, path)| path.is_file())
+            .map(|(k, path)| {
+                let display = display_of(&path);
+                (k, crate::model::load::read_source(&path, display, k))
             })
             .collect();
         crate::model::load::mounted_config_files(&reads)
-    };
+    });
     let kind = FileKind::ALL
         .into_iter()
         .find(|k| k.names().contains(&rel.as_str()))
         .filter(|k| !matches!(k, FileKind::SentryConfPy | FileKind::SentryConfigYml))
         .or_else(|| {
-            let m = mounted();
             [
-                (FileKind::SentryConfPy, m.conf_py),
-                (FileKind::SentryConfigYml, m.config_yml),
+                (FileKind::SentryConfPy, &mounted.conf_py),
+                (FileKind::SentryConfigYml, &mounted.config_yml),
             ]
             .into_iter()
-            .find(|(_, p)| *p == rel)
+            .find(|(_, p)| **p == rel)
             .map(|(k, _)| k)
         });
     match kind {
@@ -264,21 +263,11 @@ pub fn root_of_named_file(path: &Path) -> Result<(Root, FileKind), String> {
             },
             kind,
         )),
-        None => {
-            let m = mounted();
-            Err(format!(
-                "is not a file sentrylint reads in the install at `{display}` (compose.yaml or docker-compose.yml and their override, .env, .env.custom, {}, {})",
-                m.conf_py, m.config_yml
-            ))
-        }
+        None => Err(format!(
+            "is not a file sentrylint reads in the install at `{display}` (compose.yaml or docker-compose.yml and their override, .env, .env.custom, {}, {})",
+            mounted.conf_py, mounted.config_yml
+        )),
     }
-}
-
-/// A path as the user wrote it, with `/` separators and no `./` prefix.
-pub fn display_of(path: &Path) -> String {
-    let s = path.to_string_lossy().replace('\\', "/");
-    let s = s.strip_prefix("./").unwrap_or(&s).to_string();
-    if s.is_empty() { ".".into() } else { s }
 }
 
 #[cfg(test)]

@@ -64,7 +64,7 @@ fn run_in(dir: &Path, args: &[&str], head: Option<usize>) -> String {
     let mut full: Vec<&str> = args.to_vec();
     full.push(root);
     let (_, out, _) = cli(&full);
-    let shown = crate::discover::display_of(dir);
+    let shown = crate::model::paths::display_of(dir);
     let text = out
         .replace(&format!("{shown}: "), "")
         .replace(&format!("{shown}/"), "");

@@ -49,6 +49,23 @@ pub fn write_files(dir: &Path, files: &[(&str, String)]) {
     }
 }
 
+/// Copies an install (a fixture, an example) into a temporary folder so
+/// fixes can be written.
+pub fn scratch_copy(src: &Path) -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    for entry in walkdir::WalkDir::new(src).min_depth(1) {
+        let entry = entry.unwrap();
+        let rel = entry.path().strip_prefix(src).unwrap();
+        let dest = tmp.path().join(rel);
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&dest).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &dest).unwrap();
+        }
+    }
+    tmp
+}
+
 /// A pristine install of an upstream release as install.sh leaves it: the
 /// upstream docker-compose.yml and .env, config.yml from config.example.yml
 /// with a generated key, the release's example sentry.conf.py, and the

@@ -10,6 +10,7 @@ use crate::commands::{
 use crate::diagnostic::Severity;
 use crate::discover;
 use crate::model::load::GivenFile;
+use crate::model::paths::display_of;
 use crate::report::{self, InstallReport};
 use crate::rules;
 
@@ -182,7 +183,7 @@ fn stdin_job(
             "`-` needs --stdin-filename PATH: the path of the file on standard input".into(),
         ));
     };
-    let shown = discover::display_of(name);
+    let shown = display_of(name);
     let (root, kind) =
         discover::root_of_named_file(name).map_err(|m| fail(err, format!("{shown}: {m}")))?;
     let bytes = match &env.stdin {

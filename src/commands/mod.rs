@@ -24,6 +24,7 @@ use crate::discover::{self, PathProblem, Root};
 use crate::kb::version::Version;
 use crate::model::Install;
 use crate::model::load::{GivenFile, LoadOptions, load_root_with};
+use crate::model::paths::display_of;
 use crate::rules::RuleSelection;
 
 /// `ROOT: ` before a message about an install, or nothing for the current folder.
@@ -156,7 +157,7 @@ pub fn plan_each_job(
         let shown: Vec<String> = if paths.is_empty() {
             vec![".".into()]
         } else {
-            paths.iter().map(|p| discover::display_of(p)).collect()
+            paths.iter().map(|p| display_of(p)).collect()
         };
         let _ = writeln!(
             err,

@@ -4,6 +4,7 @@ use std::path::Path;
 
 use crate::model::compose::Value;
 use crate::model::load::{LoadOptions, load_root};
+use crate::model::paths::display_of;
 use crate::rules::{RuleSelection, check};
 use crate::testing::{cli, pristine_upstream, shared_upstream, write_files};
 
@@ -560,7 +561,7 @@ fn dry_run_diffs_apply_with_git_and_patch() {
     assert_eq!(code, 1);
     // Paths in the diff start with the install's path as given; make them
     // relative to the install, where the tools run.
-    let rel = diff.replace(&format!("{}/", crate::discover::display_of(dir.path())), "");
+    let rel = diff.replace(&format!("{}/", display_of(dir.path())), "");
     let patch = dir.path().join("step.patch");
     std::fs::write(&patch, &rel).unwrap();
     let tools = [

@@ -319,6 +319,12 @@ impl Service {
         self.get("image").and_then(Value::as_str)
     }
 
+    /// `environment` has `key` (with or without a value).
+    pub fn has_env(&self, key: &str) -> bool {
+        self.get("environment")
+            .is_some_and(|e| e.keyed().iter().any(|k| k.key == key))
+    }
+
     /// The profiles the service is in (empty when it has none).
     pub fn profiles(&self) -> Vec<&str> {
         self.get("profiles").map(Value::strings).unwrap_or_default()
@@ -925,7 +931,6 @@ fn list_to_map(v: Value) -> Value {
     }
 }
 
-/// The container path of a volume entry (short `src:dst[:mode]` or long form).
 /// A bind mount of a service's `volumes` item: (host path as written,
 /// container path). Named volumes (a source that is not a path) and
 /// anonymous ones are not bind mounts.
@@ -949,6 +954,7 @@ pub fn bind_mount(v: &Value) -> Option<(&str, &str)> {
         .then_some((source, target.trim_end_matches('/')))
 }
 
+/// The container path of a volume entry (short `src:dst[:mode]` or long form).
 fn volume_target(v: &Value) -> Option<String> {
     match v {
         Value::Scalar(s) => {

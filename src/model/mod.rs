@@ -210,14 +210,7 @@ pub fn env_files_layer(
     let (Some(dotenv), Some(custom)) = (dotenv, env_custom) else {
         return true;
     };
-    let release = configured.or_else(|| {
-        [dotenv, custom].into_iter().find_map(|e| {
-            match split_image(&e.get("SENTRY_IMAGE")?.value).1 {
-                Tag::Release(v) => Some(v),
-                _ => None,
-            }
-        })
-    });
+    let release = configured.or_else(|| [dotenv, custom].into_iter().find_map(env_file_release));
     let Some(v) = release else {
         return true;
     };
@@ -225,6 +218,15 @@ pub fn env_files_layer(
     match kb.view(v) {
         Some(view) => view.lower.env_custom_layers && view.upper.env_custom_layers,
         None => v > kb.last().version,
+    }
+}
+
+/// The release `SENTRY_IMAGE` names in one env file, as written there (not
+/// interpolated): the checkout's release when it is `.env`, the tracked file.
+pub fn env_file_release(env: &EnvFile) -> Option<Version> {
+    match split_image(&env.get("SENTRY_IMAGE")?.value).1 {
+        Tag::Release(v) => Some(v),
+        _ => None,
     }
 }
 

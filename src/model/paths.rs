@@ -28,14 +28,6 @@ impl RepoPaths {
         RepoPaths { base }
     }
 
-    /// The path of the diagnostic's file (its shown path when it has no file).
-    pub fn of_diagnostic(&self, install: &Install, d: &crate::diagnostic::Diagnostic) -> String {
-        match d.file {
-            Some(f) => self.of_file(install, f),
-            None => d.path.clone(),
-        }
-    }
-
     pub fn of_file(&self, install: &Install, file: crate::model::FileId) -> String {
         let f = &install.files[file];
         self.of_path(&f.path, &f.display)
@@ -49,8 +41,15 @@ impl RepoPaths {
             abs.strip_prefix(base).ok().map(Path::to_path_buf)
         });
         match relative {
-            Some(p) => crate::discover::display_of(&p),
+            Some(p) => display_of(&p),
             None => display.to_string(),
         }
     }
+}
+
+/// A path as the user wrote it, with `/` separators and no `./` prefix.
+pub fn display_of(path: &Path) -> String {
+    let s = path.to_string_lossy().replace('\\', "/");
+    let s = s.strip_prefix("./").unwrap_or(&s).to_string();
+    if s.is_empty() { ".".into() } else { s }
 }

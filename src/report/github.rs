@@ -9,7 +9,8 @@
 use std::io::{self, Write};
 
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::report::{InstallReport, RepoPaths, counts, position};
+use crate::model::paths::RepoPaths;
+use crate::report::{InstallReport, counts, position, repo_path};
 
 /// What GitHub shows per step for each of errors and warnings (notices too).
 pub const ANNOTATIONS_PER_LEVEL: usize = 10;
@@ -78,7 +79,7 @@ pub fn render(reports: &[InstallReport], out: &mut dyn Write) -> io::Result<()> 
     for r in reports {
         let paths = RepoPaths::new(&r.install);
         for d in &r.diagnostics {
-            let file = paths.of_diagnostic(&r.install, d);
+            let file = repo_path(&paths, &r.install, d);
             lines.push((d.severity, command(&file, position(&r.install, d), d)));
         }
     }

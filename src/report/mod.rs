@@ -10,6 +10,7 @@ pub mod summary;
 use std::collections::{BTreeSet, HashMap};
 
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::model::paths::RepoPaths;
 use crate::model::secrets::Secrets;
 use crate::model::{FileId, Install};
 
@@ -127,7 +128,14 @@ pub fn masked_sources(install: &Install) -> HashMap<usize, std::sync::Arc<String
         .collect()
 }
 
-pub use crate::model::paths::{RepoPaths, repository_root};
+/// The path of the diagnostic's file as code hosts want it (its shown path
+/// when it has no file).
+pub fn repo_path(paths: &RepoPaths, install: &Install, d: &Diagnostic) -> String {
+    match d.file {
+        Some(f) => paths.of_file(install, f),
+        None => d.path.clone(),
+    }
+}
 
 #[cfg(test)]
 mod tests;

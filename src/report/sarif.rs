@@ -14,8 +14,9 @@ use serde_json::{Value, json};
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::fix::{Applicability, Fix};
+use crate::model::paths::RepoPaths;
 use crate::model::{FileId, Install};
-use crate::report::{InstallReport, RepoPaths, position};
+use crate::report::{InstallReport, position, repo_path};
 use crate::rules::{RULES, Rule};
 
 const SCHEMA_URI: &str =
@@ -112,7 +113,7 @@ fn result(install: &Install, paths: &RepoPaths, d: &Diagnostic) -> Value {
         text.push_str(&d.help);
     }
     let mut physical = json!({
-        "artifactLocation": { "uri": uri(&paths.of_diagnostic(install, d)) },
+        "artifactLocation": { "uri": uri(&repo_path(paths, install, d)) },
     });
     if let (Some(file), Some(_)) = (d.file, position(install, d)) {
         physical["region"] = region(install, file, d.span);

@@ -345,3 +345,15 @@ fn the_summary_escapes_table_cells() {
     assert!(md.contains("`a\\|b` breaks<br>the row |"), "{md}");
     assert!(md.contains("**1 error** in 1 install."), "{md}");
 }
+
+#[test]
+fn no_install_checked_is_not_reported_as_passing() {
+    let md = crate::report::summary::render(&[]);
+    assert!(md.contains("No install linted."), "{md}");
+    assert!(!md.contains("passed"), "{md}");
+    let mut human = Vec::new();
+    crate::report::human::write_laid_out(&[], &[], &mut human).unwrap();
+    let human = String::from_utf8(human).unwrap();
+    assert!(human.contains("No install linted."), "{human}");
+    assert!(!human.contains("passed"), "{human}");
+}

@@ -526,11 +526,22 @@ pub fn command_in_release(view: &ReleaseView, command: &[String]) -> bool {
 /// The running service of the install (other than `name` itself) that
 /// does the work the release's `name` does, if any.
 pub fn runs_elsewhere<'c>(ctx: &Ctx<'c>, view: &ReleaseView, name: &str) -> Option<&'c Service> {
+    does_work_of(ctx, view, name, name)
+}
+
+/// The running service of the install, other than the one called `except`,
+/// that does the work the release's `name` does, if any.
+pub fn does_work_of<'c>(
+    ctx: &Ctx<'c>,
+    view: &ReleaseView,
+    name: &str,
+    except: &str,
+) -> Option<&'c Service> {
     let wanted = canonical_roles(ctx.install, view, name);
     ctx.compose()?
         .services
         .iter()
-        .filter(|s| s.name != name && ctx.disabled(s).is_none())
+        .filter(|s| s.name != except && ctx.disabled(s).is_none())
         .filter(|s| command_in_release(view, s.command()))
         .find(|s| {
             let r = role(ctx.install, s);
@@ -1054,6 +1065,18 @@ pub fn canonical_consumer(view: &ReleaseView, name: &str) -> Option<(String, Str
 /// The one retention knob: `.env` sets it, compose passes it to Sentry and
 /// Snuba and interpolates it into the cleanup crons.
 pub const RETENTION_KEY: &str = "SENTRY_EVENT_RETENTION_DAYS";
+
+/// The Sentry option sentry.conf.py sets from [`RETENTION_KEY`].
+pub const RETENTION_OPTION: &str = "system.event-retention-days";
+
+/// Days written as a literal in sentry.conf.py: `90` or `"90"`.
+pub fn literal_days(e: &crate::parse::pyconf::Expr) -> Option<i64> {
+    match &e.kind {
+        crate::parse::pyconf::ExprKind::Int(n) => Some(*n),
+        crate::parse::pyconf::ExprKind::Str(s) => parse_days(s).ok(),
+        _ => None,
+    }
+}
 
 /// `SENTRY_EVENT_RETENTION_DAYS` from the env file compose reads, when it is
 /// a positive whole number: the days, the file and the entry that sets it.

@@ -4,8 +4,8 @@ use crate::diagnostic::{Diagnostic, Severity};
 use crate::fix::{Edit, Fix};
 use crate::model::compose::{Service, Value};
 use crate::rules::helpers::{
-    canonical_consumer, canonical_roles, command_in_release, flag_values, remove_service,
-    replace_compose_value, role, sentry_words,
+    canonical_consumer, does_work_of, flag_values, remove_service, replace_compose_value,
+    sentry_words,
 };
 use crate::rules::{Ctx, FixAvailability, Rule};
 use crate::source::Span;
@@ -113,14 +113,7 @@ fn replay_consumers(ctx: &Ctx) -> String {
 fn replay_fix(ctx: &Ctx, svc: &Service) -> Option<Fix> {
     const RECORDINGS: &str = "ingest-replay-recordings";
     let view = ctx.view()?;
-    let wanted = canonical_roles(ctx.install, &view, RECORDINGS);
-    let done_elsewhere = ctx.compose()?.services.iter().find(|s| {
-        s.name != svc.name
-            && ctx.disabled(s).is_none()
-            && command_in_release(&view, s.command())
-            && wanted.iter().any(|w| role(ctx.install, s).does(w))
-    });
-    if let Some(other) = done_elsewhere {
+    if let Some(other) = does_work_of(ctx, &view, RECORDINGS, &svc.name) {
         let edit = remove_service(ctx, svc)?;
         return Some(Fix::unsafe_edits(
             format!("Remove the `{}` service", svc.name),

@@ -8,7 +8,10 @@ use crate::model::FileId;
 use crate::model::compose::{Origin, Service};
 use crate::parse::interpolate::references;
 use crate::parse::pyconf::{Assignment, ExprKind, PyConf, Target};
-use crate::rules::helpers::{RETENTION_KEY, did_you_mean, first_party, name_list, parse_days};
+use crate::rules::helpers::{
+    RETENTION_KEY, RETENTION_OPTION as OPTION, did_you_mean, first_party, literal_days, name_list,
+    parse_days,
+};
 use crate::rules::{Ctx, FixAvailability, Rule};
 use crate::source::Span;
 
@@ -21,9 +24,6 @@ pub const RULE: Rule = Rule {
     doc: include_str!("../../rules/SL202.md"),
     check,
 };
-
-/// The Sentry option that holds the retention.
-const OPTION: &str = "system.event-retention-days";
 
 const ONE_KNOB: &str = "Self-hosted has one retention knob, `SENTRY_EVENT_RETENTION_DAYS` in \
     `.env`: compose passes it to sentry.conf.py (which sets `system.event-retention-days` from it), \
@@ -183,13 +183,7 @@ fn move_to_env(ctx: &Ctx, py: FileId, a: &Assignment) -> Option<Fix> {
                 &days.to_string(),
                 "",
             ),
-            expr.env_call()
-                .and_then(|(_, d)| d)
-                .and_then(|d| match &d.kind {
-                    ExprKind::Int(n) => Some(*n),
-                    ExprKind::Str(s) => parse_days(s).ok(),
-                    _ => None,
-                }),
+            expr.env_call().and_then(|(_, d)| literal_days(d?)),
         ),
     };
     let title = format!("Move `{RETENTION_KEY}={days}` to `{}`", source.display);

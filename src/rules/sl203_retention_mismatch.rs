@@ -3,8 +3,9 @@
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::FileId;
-use crate::parse::pyconf::ExprKind;
-use crate::rules::helpers::{RETENTION_KEY, parse_days, retention_days};
+use crate::rules::helpers::{
+    RETENTION_KEY, RETENTION_OPTION as OPTION, literal_days, parse_days, retention_days,
+};
 use crate::rules::{Ctx, FixAvailability, Rule};
 use crate::source::Span;
 
@@ -17,8 +18,6 @@ pub const RULE: Rule = Rule {
     doc: include_str!("../../rules/SL203.md"),
     check,
 };
-
-const OPTION: &str = "system.event-retention-days";
 
 /// Where the option is set, its days, how to show it, how it applies, and what to do.
 type Found = (FileId, Span, i64, String, String, &'static str);
@@ -100,18 +99,13 @@ fn from_pyconf(ctx: &Ctx) -> Option<Found> {
     if assignment.conditional {
         return None;
     }
-    let literal = |e: &crate::parse::pyconf::Expr| match &e.kind {
-        ExprKind::Int(n) => Some(*n),
-        ExprKind::Str(s) => parse_days(s).ok(),
-        _ => None,
-    };
     let written = ctx.install.file(file).slice(expr.span).to_string();
     let shown = if written.contains('\n') {
         format!("`SENTRY_OPTIONS[\"{OPTION}\"]` in sentry.conf.py")
     } else {
         format!("`SENTRY_OPTIONS[\"{OPTION}\"] = {written}` in sentry.conf.py")
     };
-    if let Some(days) = literal(expr) {
+    if let Some(days) = literal_days(expr) {
         return Some((
             file,
             expr.span,
@@ -125,7 +119,7 @@ fn from_pyconf(ctx: &Ctx) -> Option<Found> {
     if name == RETENTION_KEY || given_to_containers(ctx, name) {
         return None;
     }
-    let days = literal(default?)?;
+    let days = literal_days(default?)?;
     let how = format!(
         "It reads `{name}`, which compose gives no container, so the default {days} applies:"
     );
@@ -135,10 +129,8 @@ fn from_pyconf(ctx: &Ctx) -> Option<Found> {
 /// Whether some service may see `name` in its environment.
 fn given_to_containers(ctx: &Ctx, name: &str) -> bool {
     ctx.compose().is_none_or(|c| {
-        c.services.iter().any(|s| {
-            s.get("env_file").is_some()
-                || s.get("environment")
-                    .is_some_and(|e| e.keyed().iter().any(|k| k.key == name))
-        })
+        c.services
+            .iter()
+            .any(|s| s.get("env_file").is_some() || s.has_env(name))
     })
 }

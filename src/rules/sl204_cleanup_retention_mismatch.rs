@@ -4,8 +4,10 @@ use crate::diagnostic::{Diagnostic, Severity};
 use crate::fix::{Edit, Fix};
 use crate::model::FileId;
 use crate::model::compose::{Origin, Scalar};
-use crate::parse::pyconf::{Expr, ExprKind};
-use crate::rules::helpers::{RETENTION_KEY, cleanup_cron, parse_days, retention_days};
+use crate::rules::helpers::{
+    RETENTION_KEY, RETENTION_OPTION as OPTION, cleanup_cron, literal_days, parse_days,
+    retention_days,
+};
 use crate::rules::{Ctx, FixAvailability, Rule};
 use crate::source::Span;
 
@@ -18,9 +20,6 @@ pub const RULE: Rule = Rule {
     doc: include_str!("../../rules/SL204.md"),
     check,
 };
-
-/// The Sentry option sentry.conf.py sets from the variable.
-const OPTION: &str = "system.event-retention-days";
 
 /// The crons upstream drives with the retention, the option that takes the
 /// age, and what they delete.
@@ -63,11 +62,6 @@ fn effective_retention(ctx: &Ctx) -> Option<Effective> {
     if ctx.env_entry(RETENTION_KEY).is_some() {
         return None;
     }
-    let literal = |e: &Expr| match &e.kind {
-        ExprKind::Int(n) => Some(*n),
-        ExprKind::Str(s) => parse_days(s).ok(),
-        _ => None,
-    };
     if let Some((file, _, value)) = ctx.config_option(OPTION) {
         let (_, doc) = ctx.config_yml()?;
         let days = parse_days(doc.scalar(value)?).ok()?;
@@ -88,19 +82,16 @@ fn effective_retention(ctx: &Ctx) -> Option<Effective> {
         Some((name, Some(default))) if name == RETENTION_KEY => {
             // No env file: the shell that runs compose may hand it over.
             let from_shell = ctx.env_file().is_none()
-                && ctx.compose().is_some_and(|c| {
-                    c.services.iter().any(|s| {
-                        s.get("environment")
-                            .is_some_and(|e| e.keyed().iter().any(|k| k.key == RETENTION_KEY))
-                    })
-                });
+                && ctx
+                    .compose()
+                    .is_some_and(|c| c.services.iter().any(|s| s.has_env(RETENTION_KEY)));
             if from_shell {
                 return None;
             }
-            literal(default)?
+            literal_days(default)?
         }
         Some(_) => return None,
-        None => literal(expr)?,
+        None => literal_days(expr)?,
     };
     Some(Effective {
         days,

@@ -22,13 +22,6 @@ pub const RULE: Rule = Rule {
     check,
 };
 
-fn passes(svc: &Service) -> bool {
-    loads_env_file(svc)
-        || svc
-            .get("environment")
-            .is_some_and(|e| e.keyed().iter().any(|k| k.key == RETENTION_KEY))
-}
-
 /// A Sentry service needs the variable only for sentry.conf.py, which reads
 /// it into `system.event-retention-days` in upstream's example; a file that
 /// never names it (a hand-written one) makes passing it change nothing.
@@ -73,7 +66,8 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         let canonical = view.canonical_services(&svc.name);
         if canonical.is_empty()
             || !canonical.iter().all(|c| c.has_env(RETENTION_KEY))
-            || passes(svc)
+            || svc.has_env(RETENTION_KEY)
+            || loads_env_file(svc)
             || age_written_out(svc)
             || conf_ignores_it(ctx, svc)
             || ctx.disabled(svc).is_some()

@@ -267,11 +267,9 @@ fn is_service(ctx: &Ctx, svc: &crate::model::compose::Service, name: &str) -> bo
 /// True when a service that gets `key` in its environment publishes ports.
 fn passed_to_a_published_service(ctx: &Ctx, key: &str) -> bool {
     ctx.compose().is_some_and(|c| {
-        c.services.iter().any(|svc| {
-            svc.get("environment")
-                .is_some_and(|env| env.keyed().iter().any(|item| item.key == key))
-                && publishes_ports(ctx, &svc.name)
-        })
+        c.services
+            .iter()
+            .any(|svc| svc.has_env(key) && publishes_ports(ctx, &svc.name))
     })
 }
 

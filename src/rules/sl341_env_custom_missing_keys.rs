@@ -3,7 +3,8 @@
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::fix::{Edit, Fix, env_ops};
 use crate::kb::ReleaseView;
-use crate::kb::version::{Tag, Version, split_image};
+use crate::kb::version::Version;
+use crate::model::env_file_release;
 use crate::rules::{Ctx, FixAvailability, Rule};
 use crate::source::Span;
 
@@ -114,11 +115,6 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
 /// The release of the checkout: `SENTRY_IMAGE` in `.env`, which install.sh
 /// does not read once `.env.custom` exists, but which names the tag checked out.
 fn checkout_release<'a>(ctx: &Ctx<'a>) -> Option<ReleaseView<'a>> {
-    let (file, dotenv) = ctx.install.dotenv.as_ref()?;
-    let entry = dotenv.get("SENTRY_IMAGE")?;
-    let value = ctx.install.file(*file).slice(entry.value_span);
-    match split_image(value.trim_matches(['"', '\''])).1 {
-        Tag::Release(v) => ctx.kb.view(v),
-        _ => None,
-    }
+    let (_, dotenv) = ctx.install.dotenv.as_ref()?;
+    ctx.kb.view(env_file_release(dotenv)?)
 }

@@ -84,10 +84,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             continue;
         };
         // With PGDATA set the operator chose the place; not judged.
-        let pgdata = svc
-            .get("environment")
-            .is_some_and(|e| e.keyed().iter().any(|k| k.key == "PGDATA"));
-        if pgdata {
+        if svc.has_env("PGDATA") {
             continue;
         }
         let Some(volumes) = svc.get("volumes") else {

@@ -281,29 +281,13 @@ fn fixtures_match_their_expectations() {
     assert!(failures.is_empty(), "\n{}", failures.join("\n"));
 }
 
-/// Copies a fixture into a temporary folder so fixes can be written.
-fn scratch_copy(src: &Path) -> tempfile::TempDir {
-    let tmp = tempfile::tempdir().unwrap();
-    for entry in walkdir::WalkDir::new(src).min_depth(1) {
-        let entry = entry.unwrap();
-        let rel = entry.path().strip_prefix(src).unwrap();
-        let dest = tmp.path().join(rel);
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&dest).unwrap();
-        } else {
-            std::fs::copy(entry.path(), &dest).unwrap();
-        }
-    }
-    tmp
-}
-
 #[test]
 fn fixes_converge_reparse_and_show_as_diffs() {
     let mut failures = Vec::new();
     for r in RULES.iter().filter(|r| r.fix != FixAvailability::None) {
         for case in cases(r.code) {
             let name = case.file_name().unwrap().to_str().unwrap().to_string();
-            let tmp = scratch_copy(&case);
+            let tmp = crate::testing::scratch_copy(&case);
             let mut first_diff = String::new();
             let mut converged = false;
             for round in 0..5 {
