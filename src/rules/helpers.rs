@@ -1015,21 +1015,25 @@ pub fn env_file_loaded_by_a_service(install: &Install) -> bool {
         return false;
     };
     compose.services.iter().any(|svc| {
-        let Some(v) = svc.get("env_file") else {
-            return false;
-        };
-        let paths: Vec<&str> = match v {
-            Value::Scalar(s) => vec![s.text.as_str()],
-            Value::Seq { items, .. } => items
-                .iter()
-                .filter_map(|i| i.as_str().or_else(|| i.get("path").and_then(Value::as_str)))
-                .collect(),
-            Value::Map { .. } => Vec::new(),
-        };
-        paths.iter().any(|p| {
+        env_file_paths(svc).unwrap_or_default().iter().any(|p| {
             let name = p.rsplit('/').next().unwrap_or(p);
             name == ".env" || name == ".env.custom"
         })
+    })
+}
+
+/// The files a service's `env_file:` names (a path, or a list of paths and
+/// `{path: ...}` items); empty without `env_file:`, `None` for a form not
+/// read (a mapping).
+pub fn env_file_paths(svc: &Service) -> Option<Vec<&str>> {
+    Some(match svc.get("env_file") {
+        None => Vec::new(),
+        Some(Value::Scalar(s)) => vec![s.text.as_str()],
+        Some(Value::Seq { items, .. }) => items
+            .iter()
+            .filter_map(|i| i.as_str().or_else(|| i.get("path").and_then(Value::as_str)))
+            .collect(),
+        Some(Value::Map { .. }) => return None,
     })
 }
 

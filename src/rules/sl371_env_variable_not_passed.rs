@@ -5,9 +5,9 @@ use std::collections::HashSet;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::fix::{Edit, Fix, yaml_ops};
 use crate::model::FileId;
-use crate::model::compose::Value;
 use crate::parse::pyconf::{Expr, ExprKind, Target};
 use crate::parse::yaml::{NodeId, NodeKind};
+use crate::rules::helpers::env_file_paths;
 use crate::rules::stack::is_sentry;
 use crate::rules::{Ctx, FixAvailability, Rule};
 
@@ -112,18 +112,7 @@ fn passed(ctx: &Ctx) -> Option<HashSet<String>> {
         if let Some(env) = svc.get("environment") {
             names.extend(env.keyed().iter().map(|k| k.key.trim().to_string()));
         }
-        let Some(files) = svc.get("env_file") else {
-            continue;
-        };
-        let paths: Vec<&str> = match files {
-            Value::Scalar(s) => vec![s.text.as_str()],
-            Value::Seq { items, .. } => items
-                .iter()
-                .filter_map(|i| i.as_str().or_else(|| i.get("path").and_then(Value::as_str)))
-                .collect(),
-            Value::Map { .. } => return None,
-        };
-        for p in paths {
+        for p in env_file_paths(svc)? {
             let file = p.rsplit('/').next().unwrap_or(p);
             let loaded = [&ctx.install.dotenv, &ctx.install.env_custom]
                 .into_iter()
