@@ -180,7 +180,7 @@ pub fn disabled_reason(install: &Install, service: &Service) -> Option<(String, 
         let wanted = profiles.strings();
         if !wanted.is_empty() {
             let active = active_profiles(install);
-            if !wanted.iter().any(|p| active.iter().any(|a| a == p)) {
+            if !profiles_active(&wanted, &active) {
                 let shown = if active.is_empty() {
                     "no profile is active (`COMPOSE_PROFILES` is not set)".to_string()
                 } else {
@@ -211,6 +211,12 @@ fn is_no_op(words: &[String]) -> bool {
         "tail" => words.iter().any(|w| w == "/dev/null"),
         _ => false,
     }
+}
+
+/// Whether `docker compose up` starts a service of profiles `wanted` while
+/// `active` are: it has none, or one of them is active.
+pub fn profiles_active(wanted: &[&str], active: &[String]) -> bool {
+    wanted.is_empty() || wanted.iter().any(|p| active.iter().any(|a| a == p))
 }
 
 /// `COMPOSE_PROFILES` from the effective env, split on commas.
