@@ -180,7 +180,7 @@ pub fn disabled_reason(install: &Install, service: &Service) -> Option<(String, 
         let wanted = profiles.strings();
         if !wanted.is_empty() {
             let active = active_profiles(install);
-            if !wanted.iter().any(|p| active.iter().any(|a| a == p)) {
+            if !profiles_active(&wanted, &active) {
                 let shown = if active.is_empty() {
                     "no profile is active (`COMPOSE_PROFILES` is not set)".to_string()
                 } else {
@@ -211,6 +211,12 @@ fn is_no_op(words: &[String]) -> bool {
         "tail" => words.iter().any(|w| w == "/dev/null"),
         _ => false,
     }
+}
+
+/// Whether `docker compose up` starts a service of profiles `wanted` while
+/// `active` are: it has none, or one of them is active.
+pub fn profiles_active(wanted: &[&str], active: &[String]) -> bool {
+    wanted.is_empty() || wanted.iter().any(|p| active.iter().any(|a| a == p))
 }
 
 /// `COMPOSE_PROFILES` from the effective env, split on commas.
@@ -1030,20 +1036,24 @@ pub fn env_file_loaded_by_a_service(install: &Install) -> bool {
 /// True when the service loads `.env` or `.env.custom` with `env_file:`, so
 /// every key of it reaches its container.
 pub fn loads_env_file(svc: &Service) -> bool {
-    let Some(v) = svc.get("env_file") else {
-        return false;
-    };
-    let paths: Vec<&str> = match v {
-        Value::Scalar(s) => vec![s.text.as_str()],
-        Value::Seq { items, .. } => items
+    env_file_paths(svc).unwrap_or_default().iter().any(|p| {
+        let name = p.rsplit('/').next().unwrap_or(p);
+        name == ".env" || name == ".env.custom"
+    })
+}
+
+/// The files a service's `env_file:` names (a path, or a list of paths and
+/// `{path: ...}` items); empty without `env_file:`, `None` for a form not
+/// read (a mapping).
+pub fn env_file_paths(svc: &Service) -> Option<Vec<&str>> {
+    Some(match svc.get("env_file") {
+        None => Vec::new(),
+        Some(Value::Scalar(s)) => vec![s.text.as_str()],
+        Some(Value::Seq { items, .. }) => items
             .iter()
             .filter_map(|i| i.as_str().or_else(|| i.get("path").and_then(Value::as_str)))
             .collect(),
-        Value::Map { .. } => Vec::new(),
-    };
-    paths.iter().any(|p| {
-        let name = p.rsplit('/').next().unwrap_or(p);
-        name == ".env" || name == ".env.custom"
+        Some(Value::Map { .. }) => return None,
     })
 }
 

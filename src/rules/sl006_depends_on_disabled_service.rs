@@ -2,7 +2,7 @@
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::compose::Service;
-use crate::rules::helpers::active_profiles;
+use crate::rules::helpers::{active_profiles, profiles_active};
 use crate::rules::stack::dependencies;
 use crate::rules::{Ctx, FixAvailability, Rule};
 
@@ -18,8 +18,7 @@ pub const RULE: Rule = Rule {
 
 /// Whether `docker compose up` starts the service with these profiles active.
 fn starts(svc: &Service, active: &[String]) -> bool {
-    let wanted = svc.profiles();
-    wanted.is_empty() || wanted.iter().any(|p| active.iter().any(|a| a == p))
+    profiles_active(&svc.profiles(), active)
 }
 
 fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {

@@ -3,10 +3,10 @@
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::fix::{Edit, Fix};
 use crate::model::FileId;
-use crate::model::compose::{Origin, Scalar};
+use crate::model::compose::Origin;
 use crate::rules::helpers::{
     RETENTION_KEY, RETENTION_OPTION as OPTION, cleanup_cron, literal_days, parse_days,
-    retention_days,
+    retention_days, written_span,
 };
 use crate::rules::{Ctx, FixAvailability, Rule};
 use crate::source::Span;
@@ -152,7 +152,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                      {days} days: disk is used for data nothing lists anymore."
                 )
             };
-            let span = literal_span(ctx, s, offset, literal);
+            let span = written_span(ctx.install, s.at, offset, literal);
             let fix = span.filter(|_| effective.from_env).map(|span| {
                 Fix::unsafe_edits(
                     format!("Use `${RETENTION_KEY}` in `{name}`"),
@@ -222,15 +222,4 @@ fn age_literal<'t>(text: &'t str, flag: &str) -> Option<(usize, usize, &'t str)>
         (digits > 0 && after.is_none_or(|c| c.is_whitespace() || c == '"' || c == '\''))
             .then(|| (i, start, &text[start..end]))
     })
-}
-
-/// Where the literal is written, when the scalar maps 1:1 onto the file and
-/// is written in the service itself (not in a shared anchor).
-fn literal_span(ctx: &Ctx, s: &Scalar, offset: usize, literal: &str) -> Option<Span> {
-    if s.at.via.is_some() {
-        return None;
-    }
-    let start = ctx.install.scalar_offset(s.at, offset)?.start as usize;
-    let span = Span::new(start, start + literal.len());
-    (ctx.install.file(s.at.file).slice(span) == literal).then_some(span)
 }

@@ -4,10 +4,11 @@ use std::collections::HashSet;
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::fix::{Edit, Fix, yaml_ops};
+use crate::kb::tree::parse_entry;
 use crate::model::FileId;
-use crate::model::compose::Value;
 use crate::parse::pyconf::{Expr, ExprKind, Target};
-use crate::parse::yaml::{NodeId, NodeKind};
+use crate::parse::yaml::NodeId;
+use crate::rules::helpers::env_file_paths;
 use crate::rules::stack::is_sentry;
 use crate::rules::{Ctx, FixAvailability, Rule};
 
@@ -112,18 +113,7 @@ fn passed(ctx: &Ctx) -> Option<HashSet<String>> {
         if let Some(env) = svc.get("environment") {
             names.extend(env.keyed().iter().map(|k| k.key.trim().to_string()));
         }
-        let Some(files) = svc.get("env_file") else {
-            continue;
-        };
-        let paths: Vec<&str> = match files {
-            Value::Scalar(s) => vec![s.text.as_str()],
-            Value::Seq { items, .. } => items
-                .iter()
-                .filter_map(|i| i.as_str().or_else(|| i.get("path").and_then(Value::as_str)))
-                .collect(),
-            Value::Map { .. } => return None,
-        };
-        for p in paths {
+        for p in env_file_paths(svc)? {
             let file = p.rsplit('/').next().unwrap_or(p);
             let loaded = [&ctx.install.dotenv, &ctx.install.env_custom]
                 .into_iter()
@@ -165,24 +155,10 @@ fn shared_environment(ctx: &Ctx) -> Option<(FileId, NodeId)> {
 
 /// Adds `NAME:` (no value: compose passes the env file's) as the last entry
 /// of the block mapping.
-fn pass_variable(ctx: &Ctx, (file_id, map): (FileId, NodeId), name: &str) -> Option<Edit> {
-    let (_, doc) = ctx
-        .install
-        .compose_docs
-        .iter()
-        .find(|(f, _)| *f == file_id)?;
-    let file = ctx.install.file(file_id);
-    let NodeKind::Map { pairs, flow: false } = &doc.node(map).kind else {
-        return None;
-    };
-    let col = yaml_ops::map_column(file, doc, map)?;
-    let at = yaml_ops::entry_lines(file, doc, *pairs.last()?).end as usize;
-    let nl = file.newline();
-    let mut text = format!("{}{name}:{nl}", " ".repeat(col));
-    if !file.text[..at].ends_with('\n') {
-        text.insert_str(0, nl);
-    }
-    Some(Edit::insert(file_id, at, text))
+fn pass_variable(ctx: &Ctx, (file, map): (FileId, NodeId), name: &str) -> Option<Edit> {
+    let (_, doc) = ctx.install.compose_docs.iter().find(|(f, _)| *f == file)?;
+    let entry = parse_entry(&format!("{name}:\n")).ok()?;
+    yaml_ops::insert_entry(file, ctx.install.file(file), doc, map, &[], &[], &entry)
 }
 
 fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
