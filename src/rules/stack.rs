@@ -78,6 +78,18 @@ fn owner_and_name(image: &str) -> (&str, String) {
 
 /// The role the image says, when it is one the stack uses.
 pub fn image_role(image: &str) -> Option<Role> {
+    // Upstream builds its Sentry, ClickHouse and cron images locally:
+    // `sentry-self-hosted-local`, `sentry-cleanup-self-hosted-local`,
+    // `clickhouse-self-hosted-local`, ...
+    if let Some(base) = image.strip_suffix("-self-hosted-local") {
+        return Some(match base.trim_end_matches("-cleanup") {
+            "sentry" => Role::Sentry,
+            "clickhouse" => Role::ClickHouse,
+            "symbolicator" => Role::Symbolicator,
+            "vroom" => Role::Vroom,
+            _ => return None,
+        });
+    }
     let (owner, name) = owner_and_name(image);
     if owner == "getsentry" {
         return Some(match name.as_str() {
@@ -140,7 +152,8 @@ pub fn role(install: &Install, svc: &Service) -> Option<Role> {
     let role = by_image.or_else(|| name_role(&svc.name))?;
     let runs_web = matches!(sentry_words(svc), [run, web, ..] if run == "run" && web == "web");
     Some(match role {
-        Role::Sentry if runs_web => Role::SentryWeb,
+        // Without a command the image's own (`run web`) runs.
+        Role::Sentry if runs_web || svc.command().is_empty() => Role::SentryWeb,
         // A local build named `web` that runs something else is a worker.
         Role::SentryWeb if !svc.command().is_empty() && !runs_web => Role::Sentry,
         r => r,
