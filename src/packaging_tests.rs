@@ -281,3 +281,29 @@ fn one_version_everywhere() {
         "pyproject.toml must take the version from Cargo.toml"
     );
 }
+
+/// The mirror's hooks are the root's hooks, installed from the wheel
+/// (`language: python`) instead of built (`language: rust`): the same ids,
+/// entries and `files:` patterns, so both take the same install files.
+#[test]
+fn the_mirror_hooks_are_the_root_hooks() {
+    use crate::parse::yaml::{self, first_difference};
+    let read = |file: &str| std::fs::read_to_string(repo().join(file)).unwrap();
+    let root_text =
+        read(".pre-commit-hooks.yaml").replace("language: rust\n", "language: python\n");
+    let mirror_text = read("pre-commit-mirror/.pre-commit-hooks.yaml");
+    let root = yaml::parse(&root_text, yaml::Options::default()).unwrap();
+    let mirror = yaml::parse(&mirror_text, yaml::Options::default()).unwrap();
+    let (r, m) = (root.root.unwrap(), mirror.root.unwrap());
+    assert!(!mirror.items(m).is_empty(), "the mirror has no hooks");
+    for &hook in mirror.items(m) {
+        let language = mirror.get(hook, "language").map(|p| p.value);
+        assert_eq!(language.and_then(|l| mirror.scalar(l)), Some("python"));
+    }
+    assert_eq!(
+        first_difference(&root, r, &mirror, m),
+        None,
+        "pre-commit-mirror/.pre-commit-hooks.yaml differs from .pre-commit-hooks.yaml \
+         beyond `language`"
+    );
+}
