@@ -985,12 +985,11 @@ impl<'a> Parser<'a> {
                     let (more_anchor, more_tag) = self.properties()?;
                     self.skip_blanks();
                     if self.at_eol() || self.peek() == Some(b'#') {
-                        if let Some((_, span)) = more_anchor.as_ref().filter(|_| anchor.is_some()) {
-                            return self.err(*span, "a node can have only one anchor");
-                        }
-                        if let Some((_, span)) = more_tag.as_ref().filter(|_| tag.is_some()) {
-                            return self.err(*span, "a node can have only one tag");
-                        }
+                        self.one_of_each(
+                            (anchor.is_some(), tag.is_some()),
+                            &more_anchor,
+                            &more_tag,
+                        )?;
                         anchor = anchor.or(more_anchor);
                         tag = tag.or(more_tag);
                         (here, before) = (self.pos, self.pos);
@@ -1015,12 +1014,7 @@ impl<'a> Parser<'a> {
             );
         }
         let node = &self.doc.nodes[id as usize];
-        if let Some((_, span)) = anchor.as_ref().filter(|_| node.anchor.is_some()) {
-            return self.err(*span, "a node can have only one anchor");
-        }
-        if let Some((_, span)) = tag.as_ref().filter(|_| node.tag.is_some()) {
-            return self.err(*span, "a node can have only one tag");
-        }
+        self.one_of_each((node.anchor.is_some(), node.tag.is_some()), &anchor, &tag)?;
         if let Some((name, span)) = anchor
             && !self.probing
         {
@@ -1031,6 +1025,23 @@ impl<'a> Parser<'a> {
         }
         if tag.is_some() {
             self.doc.nodes[id as usize].tag = tag;
+        }
+        Ok(())
+    }
+
+    /// A node takes one anchor and one tag: `anchor` and `tag` may not come
+    /// on top of the ones it `has` (anchor, tag).
+    fn one_of_each(
+        &self,
+        has: (bool, bool),
+        anchor: &Option<Named>,
+        tag: &Option<Named>,
+    ) -> PResult<()> {
+        if let Some((_, span)) = anchor.as_ref().filter(|_| has.0) {
+            return self.err(*span, "a node can have only one anchor");
+        }
+        if let Some((_, span)) = tag.as_ref().filter(|_| has.1) {
+            return self.err(*span, "a node can have only one tag");
         }
         Ok(())
     }

@@ -593,3 +593,24 @@ fn named_tag_handles_must_be_declared() {
         Some("tag:example.com,2000:x!")
     );
 }
+
+#[test]
+fn a_node_takes_one_anchor_and_one_tag() {
+    for (src, message, at) in [
+        // Both on lines of their own.
+        ("a:\n  &x\n  &y\n  b\n", "only one anchor", "&y"),
+        ("a: !t\n  !u\n  b\n", "only one tag", "!u"),
+        // The second on the node's line: the first is the one too many.
+        ("a:\n  &x\n  &y b\n", "only one anchor", "&x"),
+        ("a:\n  !t\n  !u b\n", "only one tag", "!t"),
+    ] {
+        let e = err(src);
+        assert!(e.message.contains(message), "{src:?}: {}", e.message);
+        assert_eq!(&src[e.span.range()], at, "{src:?}");
+    }
+    // One of each, wherever they are written, is fine.
+    let d = doc("a: &x\n  !t\n  b\n");
+    let a = d.get(d.root.unwrap(), "a").unwrap().value;
+    assert_eq!(d.node(a).anchor.as_ref().unwrap().0, "x");
+    assert_eq!(d.node(a).tag.as_ref().unwrap().0, "!t");
+}
