@@ -163,8 +163,14 @@ impl YamlDoc {
             return Some(verbatim.trim_end_matches('>').to_string());
         }
         let (handle, suffix) = split_tag(raw);
-        let prefix = self
-            .tag_handles
+        let prefix = self.tag_prefix(handle)?;
+        Some(format!("{prefix}{}", percent_decoded(suffix)))
+    }
+
+    /// What a tag handle stands for: the last `%TAG` declaring it, else the
+    /// default of `!` and `!!`; `None` for an undeclared named handle.
+    fn tag_prefix(&self, handle: &str) -> Option<&str> {
+        self.tag_handles
             .iter()
             .rev()
             .find(|(h, _)| h == handle)
@@ -173,8 +179,7 @@ impl YamlDoc {
                 "!" => Some("!"),
                 "!!" => Some("tag:yaml.org,2002:"),
                 _ => None,
-            })?;
-        Some(format!("{prefix}{}", percent_decoded(suffix)))
+            })
     }
 
     /// Span of a node including its anchor and tag.
@@ -1096,10 +1101,7 @@ impl<'a> Parser<'a> {
                     }
                     let text = &self.src[start..self.pos];
                     let (handle, _) = split_tag(text);
-                    if !matches!(handle, "!" | "!!")
-                        && !text.starts_with("!<")
-                        && !self.doc.tag_handles.iter().any(|(h, _)| h == handle)
-                    {
+                    if !text.starts_with("!<") && self.doc.tag_prefix(handle).is_none() {
                         return self.err(
                             Span::new(start, self.pos),
                             format!(
