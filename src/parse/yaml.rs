@@ -89,8 +89,6 @@ pub struct YamlDoc {
     pub explicit_end: bool,
     /// `%TAG` directives: (handle, prefix), e.g. (`!e!`, `tag:example.com,2000:`).
     pub tag_handles: Vec<(String, String)>,
-    /// A `%YAML` directive was read (a second one is an error).
-    pub yaml_directive: bool,
 }
 
 impl YamlDoc {
@@ -495,6 +493,7 @@ pub fn parse(src: &str, options: Options) -> Result<YamlDoc, YamlError> {
         depth: 0,
         options,
         probing: false,
+        yaml_directive: false,
     };
     p.document()?;
     p.doc.comments.sort();
@@ -523,6 +522,8 @@ struct Parser<'a> {
     options: Options,
     /// Set while looking ahead for a key: anchors seen then are not registered.
     probing: bool,
+    /// A `%YAML` directive was read (a second one is an error).
+    yaml_directive: bool,
 }
 
 /// How the node being parsed sits in its parent.
@@ -880,22 +881,20 @@ impl<'a> Parser<'a> {
             None => line,
         };
         let words: Vec<&str> = line.split([' ', '\t']).filter(|w| !w.is_empty()).collect();
+        let version_1x = |version: &str| {
+            version
+                .strip_prefix("1.")
+                .is_some_and(|minor| !minor.is_empty() && minor.bytes().all(|c| c.is_ascii_digit()))
+        };
         match words.as_slice() {
-            ["%YAML", version] => {
-                let ok = version.strip_prefix("1.").is_some_and(|minor| {
-                    !minor.is_empty() && minor.bytes().all(|c| c.is_ascii_digit())
-                });
-                if !ok || self.doc.yaml_directive {
+            ["%YAML", version] if version_1x(version) => {
+                if self.yaml_directive {
                     return self.err(
                         Span::new(start, end),
-                        if ok {
-                            "a second `%YAML` directive; a document takes one"
-                        } else {
-                            "a `%YAML` directive takes one version, such as `1.2`"
-                        },
+                        "a second `%YAML` directive; a document takes one",
                     );
                 }
-                self.doc.yaml_directive = true;
+                self.yaml_directive = true;
             }
             ["%YAML", ..] => {
                 return self.err(

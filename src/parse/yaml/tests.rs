@@ -614,3 +614,21 @@ fn a_node_takes_one_anchor_and_one_tag() {
     assert_eq!(d.node(a).anchor.as_ref().unwrap().0, "x");
     assert_eq!(d.node(a).tag.as_ref().unwrap().0, "!t");
 }
+
+#[test]
+fn directives_are_checked() {
+    for (src, message) in [
+        ("%YAML 1.2\n%YAML 1.2\n---\na\n", "a second `%YAML` directive"),
+        ("%YAML 1.2\n%YAML 2.0\n---\na\n", "takes one version"),
+        ("%YAML 2.0\n---\na\n", "takes one version"),
+        ("%YAML 1.2 1.1\n---\na\n", "takes one version"),
+        ("%TAG !e!\n---\na\n", "takes a handle and a prefix"),
+        ("%YAML 1.2\na\n", "must be followed by `---`"),
+    ] {
+        let e = err(src);
+        assert!(e.message.contains(message), "{src:?}: {}", e.message);
+        assert_eq!(e.span.start, src.rfind('%').unwrap_or(0) as u32, "{src:?}");
+    }
+    // Other directives are ignored, as the spec asks.
+    assert_eq!(shown("%FOO bar\n%YAML 1.1 # old\n---\na\n"), r#""a""#);
+}
