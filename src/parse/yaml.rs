@@ -2139,7 +2139,7 @@ impl<'a> Parser<'a> {
                 self.pos += 1;
                 break;
             }
-            let item = self.flow_entry(start, true)?;
+            let item = self.flow_entry(start)?;
             items.push(item);
             self.flow_space(start)?;
             match self.peek() {
@@ -2208,7 +2208,7 @@ impl<'a> Parser<'a> {
     }
 
     /// An entry of a flow sequence: a node, or a single-pair mapping `a: b`.
-    fn flow_entry(&mut self, open: usize, _in_seq: bool) -> PResult<NodeId> {
+    fn flow_entry(&mut self, open: usize) -> PResult<NodeId> {
         let explicit = self.peek() == Some(b'?') && self.followed_by_space(1);
         if explicit {
             self.pos += 1;
