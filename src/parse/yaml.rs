@@ -1187,7 +1187,8 @@ impl<'a> Parser<'a> {
     /// The value after `key: ` on the same line.
     fn inline_value(&mut self, parent: i64) -> PResult<NodeId> {
         let c = self.peek().unwrap_or(b' ');
-        let after_key = parent >= 0 || !self.doc.explicit_start;
+        // Else the value is the root, on the `---` line.
+        let after_key = parent >= 0;
         if matches!(c, b'-' | b'?') && self.followed_by_space(1) {
             return self.err_here(if after_key {
                 "a block sequence cannot start on the same line as its key; put `- ` on the next line"

@@ -618,7 +618,10 @@ fn a_node_takes_one_anchor_and_one_tag() {
 #[test]
 fn directives_are_checked() {
     for (src, message) in [
-        ("%YAML 1.2\n%YAML 1.2\n---\na\n", "a second `%YAML` directive"),
+        (
+            "%YAML 1.2\n%YAML 1.2\n---\na\n",
+            "a second `%YAML` directive",
+        ),
         ("%YAML 1.2\n%YAML 2.0\n---\na\n", "takes one version"),
         ("%YAML 2.0\n---\na\n", "takes one version"),
         ("%YAML 1.2 1.1\n---\na\n", "takes one version"),
@@ -631,4 +634,18 @@ fn directives_are_checked() {
     }
     // Other directives are ignored, as the spec asks.
     assert_eq!(shown("%FOO bar\n%YAML 1.1 # old\n---\na\n"), r#""a""#);
+}
+
+#[test]
+fn a_block_collection_starts_on_a_line_of_its_own() {
+    for (src, message) in [
+        ("a: - x\n", "on the same line as its key"),
+        ("a: b: c\n", "on the same line as its key"),
+        ("x:\n  a: - x\n", "on the same line as its key"),
+        ("--- - x\n", "on the `---` line"),
+        ("--- a: b\n", "on the `---` line"),
+    ] {
+        let e = err(src);
+        assert!(e.message.contains(message), "{src:?}: {}", e.message);
+    }
 }
