@@ -14,6 +14,13 @@ fn err(src: &str) -> YamlError {
     }
 }
 
+/// The error for `src`, which must say `message`.
+fn refused(src: &str, message: &str) -> YamlError {
+    let e = err(src);
+    assert!(e.message.contains(message), "{src:?}: {}", e.message);
+    e
+}
+
 use crate::fuzzing::show;
 
 fn shown(src: &str) -> String {
@@ -604,8 +611,7 @@ fn a_node_takes_one_anchor_and_one_tag() {
         ("a:\n  &x\n  &y b\n", "only one anchor", "&x"),
         ("a:\n  !t\n  !u b\n", "only one tag", "!t"),
     ] {
-        let e = err(src);
-        assert!(e.message.contains(message), "{src:?}: {}", e.message);
+        let e = refused(src, message);
         assert_eq!(&src[e.span.range()], at, "{src:?}");
     }
     // One of each, wherever they are written, is fine.
@@ -628,8 +634,7 @@ fn directives_are_checked() {
         ("%TAG !e!\n---\na\n", "takes a handle and a prefix"),
         ("%YAML 1.2\na\n", "must be followed by `---`"),
     ] {
-        let e = err(src);
-        assert!(e.message.contains(message), "{src:?}: {}", e.message);
+        let e = refused(src, message);
         assert_eq!(e.span.start, src.rfind('%').unwrap_or(0) as u32, "{src:?}");
     }
     // Other directives are ignored, as the spec asks.
@@ -645,7 +650,6 @@ fn a_block_collection_starts_on_a_line_of_its_own() {
         ("--- - x\n", "on the `---` line"),
         ("--- a: b\n", "on the `---` line"),
     ] {
-        let e = err(src);
-        assert!(e.message.contains(message), "{src:?}: {}", e.message);
+        refused(src, message);
     }
 }
