@@ -15,7 +15,7 @@ use std::sync::OnceLock;
 use std::time::Instant;
 
 use crate::testing::{readme_snippets, repo};
-use crate::tool_tests::{as_a_user, git, run, sample_repository, shown, skipped, tool};
+use crate::tool_tests::{as_a_user, git, run, sample_repository, shown, skipped, tool, venv_with};
 
 fn cargo_version() -> String {
     let text = std::fs::read_to_string(repo().join("Cargo.toml")).unwrap();
@@ -93,16 +93,7 @@ fn the_wheel_installs_without_cargo_and_runs_at_cargo_tomls_version() {
 
     let tmp = tempfile::tempdir().unwrap();
     let venv = tmp.path().join("venv");
-    run(Command::new("python3").args(["-m", "venv"]).arg(&venv)).unwrap();
-    run(Command::new(venv.join("bin/pip"))
-        .args([
-            "install",
-            "--no-index",
-            "--quiet",
-            "--disable-pip-version-check",
-        ])
-        .arg(wheel))
-    .unwrap();
+    venv_with(&venv, &["--no-index".as_ref(), wheel.as_os_str()]).unwrap();
     let mut cmd = Command::new("sentrylint");
     as_a_user(&mut cmd);
     let out = cmd

@@ -11,6 +11,7 @@
 //! says it skipped, unless `SENTRYLINT_REQUIRE_TOOLS=1` (as in `.ci/run`)
 //! makes that a failure.
 
+use std::ffi::OsStr;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -68,15 +69,22 @@ pub(crate) fn tool(program: &str) -> Result<PathBuf, String> {
     if bin.is_file() {
         return Ok(bin);
     }
-    run(Command::new("python3").args(["-m", "venv"]).arg(&venv))?;
-    run(Command::new(venv.join("bin/pip"))
-        .args(["install", "--quiet", "--disable-pip-version-check", "-r"])
-        .arg(repo().join(".ci/tools.txt")))?;
+    let requirements = repo().join(".ci/tools.txt");
+    venv_with(&venv, &["-r".as_ref(), requirements.as_os_str()])?;
     if bin.is_file() {
         Ok(bin)
     } else {
         Err(format!("{program} is not in .ci/tools.txt"))
     }
+}
+
+/// A new virtualenv at `venv` with `pip install <install>` done in it.
+pub(crate) fn venv_with(venv: &Path, install: &[&OsStr]) -> Result<(), String> {
+    run(Command::new("python3").args(["-m", "venv"]).arg(venv))?;
+    run(Command::new(venv.join("bin/pip"))
+        .args(["install", "--quiet", "--disable-pip-version-check"])
+        .args(install))?;
+    Ok(())
 }
 
 /// A Node tool of `.ci/node/package.json`, from the folder `target/tools/node`
