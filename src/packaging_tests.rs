@@ -15,7 +15,9 @@ use std::sync::OnceLock;
 use std::time::Instant;
 
 use crate::testing::{readme_snippets, repo};
-use crate::tool_tests::{as_a_user, git, run, sample_repository, shown, skipped, tool, venv_with};
+use crate::tool_tests::{
+    as_a_user, git, image_twice, run, sample_repository, shown, skipped, tool, venv_with,
+};
 
 fn cargo_version() -> String {
     let text = std::fs::read_to_string(repo().join("Cargo.toml")).unwrap();
@@ -186,7 +188,7 @@ fn pre_commit_mirror_installs_the_wheel_and_fails_a_broken_install() {
     let cold = started.elapsed();
     assert!(out.status.success(), "clean install:\n{}", shown(&out));
 
-    let out = run_hooks(&|t| t.replacen("  web:\n", "  web:\n    image: a\n    image: b\n", 1));
+    let out = run_hooks(&image_twice);
     let text = shown(&out);
     assert_eq!(out.status.code(), Some(1), "broken install:\n{text}");
     assert!(

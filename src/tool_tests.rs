@@ -164,6 +164,12 @@ pub(crate) fn sample_repository(
     Ok(tmp)
 }
 
+/// The sample install broken: the `web` service's image written twice
+/// (SL001).
+pub(crate) fn image_twice(compose: String) -> String {
+    compose.replacen("  web:\n", "  web:\n    image: a\n    image: b\n", 1)
+}
+
 /// `pre-commit try-repo <this repository> <hook> --all-files` in `sample`.
 fn try_repo(pre_commit: &Path, sample: &Path, hook: &str) -> Output {
     let mut cmd = Command::new(pre_commit);
@@ -220,10 +226,7 @@ fn pre_commit_hook_fails_a_broken_install_and_passes_a_clean_one() {
     let out = try_repo(&pre_commit, clean.path(), "sentrylint");
     assert!(out.status.success(), "clean install:\n{}", shown(&out));
 
-    // The same install with the `web` service's image written twice.
-    let broken =
-        sample_repository(&|t| t.replacen("  web:\n", "  web:\n    image: a\n    image: b\n", 1))
-            .unwrap();
+    let broken = sample_repository(&image_twice).unwrap();
     let out = try_repo(&pre_commit, broken.path(), "sentrylint");
     let text = shown(&out);
     assert_eq!(out.status.code(), Some(1), "broken install:\n{text}");
