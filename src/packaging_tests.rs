@@ -15,7 +15,9 @@ use std::sync::OnceLock;
 use std::time::Instant;
 
 use crate::testing::{readme_snippets, repo};
-use crate::tool_tests::{as_a_user, git, run, sample_repository, shown, skipped, tool};
+use crate::tool_tests::{
+    as_a_user, git, image_twice, run, sample_repository, shown, skipped, tool, venv_with,
+};
 
 fn cargo_version() -> String {
     let text = std::fs::read_to_string(repo().join("Cargo.toml")).unwrap();
@@ -93,16 +95,7 @@ fn the_wheel_installs_without_cargo_and_runs_at_cargo_tomls_version() {
 
     let tmp = tempfile::tempdir().unwrap();
     let venv = tmp.path().join("venv");
-    run(Command::new("python3").args(["-m", "venv"]).arg(&venv)).unwrap();
-    run(Command::new(venv.join("bin/pip"))
-        .args([
-            "install",
-            "--no-index",
-            "--quiet",
-            "--disable-pip-version-check",
-        ])
-        .arg(wheel))
-    .unwrap();
+    venv_with(&venv, &["--no-index".as_ref(), wheel.as_os_str()]).unwrap();
     let mut cmd = Command::new("sentrylint");
     as_a_user(&mut cmd);
     let out = cmd
@@ -195,7 +188,7 @@ fn pre_commit_mirror_installs_the_wheel_and_fails_a_broken_install() {
     let cold = started.elapsed();
     assert!(out.status.success(), "clean install:\n{}", shown(&out));
 
-    let out = run_hooks(&|t| t.replacen("  web:\n", "  web:\n    image: a\n    image: b\n", 1));
+    let out = run_hooks(&image_twice);
     let text = shown(&out);
     assert_eq!(out.status.code(), Some(1), "broken install:\n{text}");
     assert!(
@@ -279,5 +272,31 @@ fn one_version_everywhere() {
             .iter()
             .any(|v| v.as_str() == Some("version")),
         "pyproject.toml must take the version from Cargo.toml"
+    );
+}
+
+/// The mirror's hooks are the root's hooks, installed from the wheel
+/// (`language: python`) instead of built (`language: rust`): the same ids,
+/// entries and `files:` patterns, so both take the same install files.
+#[test]
+fn the_mirror_hooks_are_the_root_hooks() {
+    use crate::parse::yaml::{self, first_difference};
+    let read = |file: &str| std::fs::read_to_string(repo().join(file)).unwrap();
+    let root_text =
+        read(".pre-commit-hooks.yaml").replace("language: rust\n", "language: python\n");
+    let mirror_text = read("pre-commit-mirror/.pre-commit-hooks.yaml");
+    let root = yaml::parse(&root_text, yaml::Options::default()).unwrap();
+    let mirror = yaml::parse(&mirror_text, yaml::Options::default()).unwrap();
+    let (r, m) = (root.root.unwrap(), mirror.root.unwrap());
+    assert!(!mirror.items(m).is_empty(), "the mirror has no hooks");
+    for &hook in mirror.items(m) {
+        let language = mirror.get(hook, "language").map(|p| p.value);
+        assert_eq!(language.and_then(|l| mirror.scalar(l)), Some("python"));
+    }
+    assert_eq!(
+        first_difference(&root, r, &mirror, m),
+        None,
+        "pre-commit-mirror/.pre-commit-hooks.yaml differs from .pre-commit-hooks.yaml \
+         beyond `language`"
     );
 }

@@ -11,6 +11,7 @@
 //! says it skipped, unless `SENTRYLINT_REQUIRE_TOOLS=1` (as in `.ci/run`)
 //! makes that a failure.
 
+use std::ffi::OsStr;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -68,15 +69,22 @@ pub(crate) fn tool(program: &str) -> Result<PathBuf, String> {
     if bin.is_file() {
         return Ok(bin);
     }
-    run(Command::new("python3").args(["-m", "venv"]).arg(&venv))?;
-    run(Command::new(venv.join("bin/pip"))
-        .args(["install", "--quiet", "--disable-pip-version-check", "-r"])
-        .arg(repo().join(".ci/tools.txt")))?;
+    let requirements = repo().join(".ci/tools.txt");
+    venv_with(&venv, &["-r".as_ref(), requirements.as_os_str()])?;
     if bin.is_file() {
         Ok(bin)
     } else {
         Err(format!("{program} is not in .ci/tools.txt"))
     }
+}
+
+/// A new virtualenv at `venv` with `pip install <install>` done in it.
+pub(crate) fn venv_with(venv: &Path, install: &[&OsStr]) -> Result<(), String> {
+    run(Command::new("python3").args(["-m", "venv"]).arg(venv))?;
+    run(Command::new(venv.join("bin/pip"))
+        .args(["install", "--quiet", "--disable-pip-version-check"])
+        .args(install))?;
+    Ok(())
 }
 
 /// A Node tool of `.ci/node/package.json`, from the folder `target/tools/node`
@@ -156,6 +164,12 @@ pub(crate) fn sample_repository(
     Ok(tmp)
 }
 
+/// The sample install broken: the `web` service's image written twice
+/// (SL001).
+pub(crate) fn image_twice(compose: String) -> String {
+    compose.replacen("  web:\n", "  web:\n    image: a\n    image: b\n", 1)
+}
+
 /// `pre-commit try-repo <this repository> <hook> --all-files` in `sample`.
 fn try_repo(pre_commit: &Path, sample: &Path, hook: &str) -> Output {
     let mut cmd = Command::new(pre_commit);
@@ -212,10 +226,7 @@ fn pre_commit_hook_fails_a_broken_install_and_passes_a_clean_one() {
     let out = try_repo(&pre_commit, clean.path(), "sentrylint");
     assert!(out.status.success(), "clean install:\n{}", shown(&out));
 
-    // The same install with the `web` service's image written twice.
-    let broken =
-        sample_repository(&|t| t.replacen("  web:\n", "  web:\n    image: a\n    image: b\n", 1))
-            .unwrap();
+    let broken = sample_repository(&image_twice).unwrap();
     let out = try_repo(&pre_commit, broken.path(), "sentrylint");
     let text = shown(&out);
     assert_eq!(out.status.code(), Some(1), "broken install:\n{text}");

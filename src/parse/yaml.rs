@@ -89,8 +89,6 @@ pub struct YamlDoc {
     pub explicit_end: bool,
     /// `%TAG` directives: (handle, prefix), e.g. (`!e!`, `tag:example.com,2000:`).
     pub tag_handles: Vec<(String, String)>,
-    /// A `%YAML` directive was read (a second one is an error).
-    pub yaml_directive: bool,
 }
 
 impl YamlDoc {
@@ -163,8 +161,14 @@ impl YamlDoc {
             return Some(verbatim.trim_end_matches('>').to_string());
         }
         let (handle, suffix) = split_tag(raw);
-        let prefix = self
-            .tag_handles
+        let prefix = self.tag_prefix(handle)?;
+        Some(format!("{prefix}{}", percent_decoded(suffix)))
+    }
+
+    /// What a tag handle stands for: the last `%TAG` declaring it, else the
+    /// default of `!` and `!!`; `None` for an undeclared named handle.
+    fn tag_prefix(&self, handle: &str) -> Option<&str> {
+        self.tag_handles
             .iter()
             .rev()
             .find(|(h, _)| h == handle)
@@ -173,8 +177,7 @@ impl YamlDoc {
                 "!" => Some("!"),
                 "!!" => Some("tag:yaml.org,2002:"),
                 _ => None,
-            })?;
-        Some(format!("{prefix}{}", percent_decoded(suffix)))
+            })
     }
 
     /// Span of a node including its anchor and tag.
@@ -490,6 +493,7 @@ pub fn parse(src: &str, options: Options) -> Result<YamlDoc, YamlError> {
         depth: 0,
         options,
         probing: false,
+        yaml_directive: false,
     };
     p.document()?;
     p.doc.comments.sort();
@@ -518,6 +522,8 @@ struct Parser<'a> {
     options: Options,
     /// Set while looking ahead for a key: anchors seen then are not registered.
     probing: bool,
+    /// A `%YAML` directive was read (a second one is an error).
+    yaml_directive: bool,
 }
 
 /// How the node being parsed sits in its parent.
@@ -875,22 +881,20 @@ impl<'a> Parser<'a> {
             None => line,
         };
         let words: Vec<&str> = line.split([' ', '\t']).filter(|w| !w.is_empty()).collect();
+        let version_1x = |version: &str| {
+            version
+                .strip_prefix("1.")
+                .is_some_and(|minor| !minor.is_empty() && minor.bytes().all(|c| c.is_ascii_digit()))
+        };
         match words.as_slice() {
-            ["%YAML", version] => {
-                let ok = version.strip_prefix("1.").is_some_and(|minor| {
-                    !minor.is_empty() && minor.bytes().all(|c| c.is_ascii_digit())
-                });
-                if !ok || self.doc.yaml_directive {
+            ["%YAML", version] if version_1x(version) => {
+                if self.yaml_directive {
                     return self.err(
                         Span::new(start, end),
-                        if ok {
-                            "a second `%YAML` directive; a document takes one"
-                        } else {
-                            "a `%YAML` directive takes one version, such as `1.2`"
-                        },
+                        "a second `%YAML` directive; a document takes one",
                     );
                 }
-                self.doc.yaml_directive = true;
+                self.yaml_directive = true;
             }
             ["%YAML", ..] => {
                 return self.err(
@@ -985,12 +989,11 @@ impl<'a> Parser<'a> {
                     let (more_anchor, more_tag) = self.properties()?;
                     self.skip_blanks();
                     if self.at_eol() || self.peek() == Some(b'#') {
-                        if let Some((_, span)) = more_anchor.as_ref().filter(|_| anchor.is_some()) {
-                            return self.err(*span, "a node can have only one anchor");
-                        }
-                        if let Some((_, span)) = more_tag.as_ref().filter(|_| tag.is_some()) {
-                            return self.err(*span, "a node can have only one tag");
-                        }
+                        self.one_of_each(
+                            (anchor.is_some(), tag.is_some()),
+                            &more_anchor,
+                            &more_tag,
+                        )?;
                         anchor = anchor.or(more_anchor);
                         tag = tag.or(more_tag);
                         (here, before) = (self.pos, self.pos);
@@ -1015,12 +1018,7 @@ impl<'a> Parser<'a> {
             );
         }
         let node = &self.doc.nodes[id as usize];
-        if let Some((_, span)) = anchor.as_ref().filter(|_| node.anchor.is_some()) {
-            return self.err(*span, "a node can have only one anchor");
-        }
-        if let Some((_, span)) = tag.as_ref().filter(|_| node.tag.is_some()) {
-            return self.err(*span, "a node can have only one tag");
-        }
+        self.one_of_each((node.anchor.is_some(), node.tag.is_some()), &anchor, &tag)?;
         if let Some((name, span)) = anchor
             && !self.probing
         {
@@ -1031,6 +1029,23 @@ impl<'a> Parser<'a> {
         }
         if tag.is_some() {
             self.doc.nodes[id as usize].tag = tag;
+        }
+        Ok(())
+    }
+
+    /// A node takes one anchor and one tag: `anchor` and `tag` may not come
+    /// on top of the ones it `has` (anchor, tag).
+    fn one_of_each(
+        &self,
+        has: (bool, bool),
+        anchor: &Option<Named>,
+        tag: &Option<Named>,
+    ) -> PResult<()> {
+        if let Some((_, span)) = anchor.as_ref().filter(|_| has.0) {
+            return self.err(*span, "a node can have only one anchor");
+        }
+        if let Some((_, span)) = tag.as_ref().filter(|_| has.1) {
+            return self.err(*span, "a node can have only one tag");
         }
         Ok(())
     }
@@ -1085,10 +1100,7 @@ impl<'a> Parser<'a> {
                     }
                     let text = &self.src[start..self.pos];
                     let (handle, _) = split_tag(text);
-                    if !matches!(handle, "!" | "!!")
-                        && !text.starts_with("!<")
-                        && !self.doc.tag_handles.iter().any(|(h, _)| h == handle)
-                    {
+                    if !text.starts_with("!<") && self.doc.tag_prefix(handle).is_none() {
                         return self.err(
                             Span::new(start, self.pos),
                             format!(
@@ -1175,7 +1187,8 @@ impl<'a> Parser<'a> {
     /// The value after `key: ` on the same line.
     fn inline_value(&mut self, parent: i64) -> PResult<NodeId> {
         let c = self.peek().unwrap_or(b' ');
-        let after_key = parent >= 0 || !self.doc.explicit_start;
+        // Else the value is the root, on the `---` line.
+        let after_key = parent >= 0;
         if matches!(c, b'-' | b'?') && self.followed_by_space(1) {
             return self.err_here(if after_key {
                 "a block sequence cannot start on the same line as its key; put `- ` on the next line"
@@ -2127,7 +2140,7 @@ impl<'a> Parser<'a> {
                 self.pos += 1;
                 break;
             }
-            let item = self.flow_entry(start, true)?;
+            let item = self.flow_entry(start)?;
             items.push(item);
             self.flow_space(start)?;
             match self.peek() {
@@ -2196,7 +2209,7 @@ impl<'a> Parser<'a> {
     }
 
     /// An entry of a flow sequence: a node, or a single-pair mapping `a: b`.
-    fn flow_entry(&mut self, open: usize, _in_seq: bool) -> PResult<NodeId> {
+    fn flow_entry(&mut self, open: usize) -> PResult<NodeId> {
         let explicit = self.peek() == Some(b'?') && self.followed_by_space(1);
         if explicit {
             self.pos += 1;

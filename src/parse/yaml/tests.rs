@@ -14,6 +14,13 @@ fn err(src: &str) -> YamlError {
     }
 }
 
+/// The error for `src`, which must say `message`.
+fn refused(src: &str, message: &str) -> YamlError {
+    let e = err(src);
+    assert!(e.message.contains(message), "{src:?}: {}", e.message);
+    e
+}
+
 use crate::fuzzing::show;
 
 fn shown(src: &str) -> String {
@@ -592,4 +599,57 @@ fn named_tag_handles_must_be_declared() {
         d.expanded_tag(a).as_deref(),
         Some("tag:example.com,2000:x!")
     );
+}
+
+#[test]
+fn a_node_takes_one_anchor_and_one_tag() {
+    for (src, message, at) in [
+        // Both on lines of their own.
+        ("a:\n  &x\n  &y\n  b\n", "only one anchor", "&y"),
+        ("a: !t\n  !u\n  b\n", "only one tag", "!u"),
+        // The second on the node's line: the first is the one too many.
+        ("a:\n  &x\n  &y b\n", "only one anchor", "&x"),
+        ("a:\n  !t\n  !u b\n", "only one tag", "!t"),
+    ] {
+        let e = refused(src, message);
+        assert_eq!(&src[e.span.range()], at, "{src:?}");
+    }
+    // One of each, wherever they are written, is fine.
+    let d = doc("a: &x\n  !t\n  b\n");
+    let a = d.get(d.root.unwrap(), "a").unwrap().value;
+    assert_eq!(d.node(a).anchor.as_ref().unwrap().0, "x");
+    assert_eq!(d.node(a).tag.as_ref().unwrap().0, "!t");
+}
+
+#[test]
+fn directives_are_checked() {
+    for (src, message) in [
+        (
+            "%YAML 1.2\n%YAML 1.2\n---\na\n",
+            "a second `%YAML` directive",
+        ),
+        ("%YAML 1.2\n%YAML 2.0\n---\na\n", "takes one version"),
+        ("%YAML 2.0\n---\na\n", "takes one version"),
+        ("%YAML 1.2 1.1\n---\na\n", "takes one version"),
+        ("%TAG !e!\n---\na\n", "takes a handle and a prefix"),
+        ("%YAML 1.2\na\n", "must be followed by `---`"),
+    ] {
+        let e = refused(src, message);
+        assert_eq!(e.span.start, src.rfind('%').unwrap_or(0) as u32, "{src:?}");
+    }
+    // Other directives are ignored, as the spec asks.
+    assert_eq!(shown("%FOO bar\n%YAML 1.1 # old\n---\na\n"), r#""a""#);
+}
+
+#[test]
+fn a_block_collection_starts_on_a_line_of_its_own() {
+    for (src, message) in [
+        ("a: - x\n", "on the same line as its key"),
+        ("a: b: c\n", "on the same line as its key"),
+        ("x:\n  a: - x\n", "on the same line as its key"),
+        ("--- - x\n", "on the `---` line"),
+        ("--- a: b\n", "on the `---` line"),
+    ] {
+        refused(src, message);
+    }
 }
