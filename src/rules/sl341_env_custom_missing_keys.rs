@@ -3,7 +3,6 @@
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::fix::{Edit, Fix, env_ops};
 use crate::kb::ReleaseView;
-use crate::kb::version::Version;
 use crate::model::env_file_release;
 use crate::rules::{Ctx, FixAvailability, Rule};
 use crate::source::Span;
@@ -18,10 +17,6 @@ pub const RULE: Rule = Rule {
     check,
 };
 
-/// install.sh merges `.env` and `.env.custom` after getsentry/self-hosted#3564
-/// (2025); the first tag is not verified, so only earlier releases are judged.
-const MERGED_FROM: Version = Version::new(25, 0, 0);
-
 fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     let Some((file, custom)) = &ctx.install.env_custom else {
         return;
@@ -31,7 +26,9 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     let Some(view) = ctx.view().or_else(|| checkout_release(ctx)) else {
         return;
     };
-    if view.version >= MERGED_FROM {
+    // From 25.1.0 compose reads `.env.custom` over `.env` (the knowledge
+    // base's `env_custom`), which the model has already decided.
+    if ctx.install.env_layered {
         return;
     }
     let facts = view.env_keys();
