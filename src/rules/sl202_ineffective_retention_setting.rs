@@ -165,27 +165,31 @@ fn move_to_env(ctx: &Ctx, py: FileId, a: &Assignment) -> Option<Fix> {
     {
         return None;
     }
-    let (env_file, env) = ctx.env_file()?;
-    let source = ctx.install.file(env_file);
     let remove = py_ops::remove_statement(py, ctx.install.file(py), a.stmt_span)?;
-    let (set, now) = match env.get(RETENTION_KEY) {
-        Some(entry) => (
-            env_ops::set_value(env_file, entry, &days.to_string()),
+    // The value compose uses now, from whichever env file gives it (with
+    // `.env.custom` layered over `.env` from 25.1.0); changed where it is.
+    let (target, set, now) = match ctx.env_entry(RETENTION_KEY) {
+        Some((file, entry)) => (
+            file,
+            env_ops::set_value(file, entry, &days.to_string()),
             parse_days(&entry.value).ok(),
         ),
-        None => (
-            env_ops::insert_entry(
+        None => {
+            let (env_file, env) = ctx.env_file()?;
+            let insert = env_ops::insert_entry(
                 env_file,
-                source,
+                ctx.install.file(env_file),
                 env,
                 &[],
                 RETENTION_KEY,
                 &days.to_string(),
                 "",
-            ),
-            expr.env_call().and_then(|(_, d)| literal_days(d?)),
-        ),
+            );
+            let default = expr.env_call().and_then(|(_, d)| literal_days(d?));
+            (env_file, insert, default)
+        }
     };
+    let source = ctx.install.file(target);
     let title = format!("Move `{RETENTION_KEY}={days}` to `{}`", source.display);
     Some(match now {
         Some(n) if n == days => Fix::safe(title, vec![remove, set]),
