@@ -97,6 +97,10 @@ pub fn redact(install: &Install, diags: &mut [Diagnostic]) {
         }
         if let Some(fix) = &mut d.fix {
             scrub(&mut fix.title);
+            // JSON and SARIF print why a fix is unsafe.
+            if let Some(r) = &mut fix.reason {
+                scrub(r);
+            }
             for e in &mut fix.edits {
                 let file = &install.files[e.file];
                 if file.touches_secret(e.span) {

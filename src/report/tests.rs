@@ -285,8 +285,9 @@ fn no_format_prints_a_secret() {
     d.file = Some(env_file);
     d.path = install.file(env_file).display.clone();
     d.help = format!("replace {SECRET}");
-    d.fix = Some(Fix::safe(
+    d.fix = Some(Fix::unsafe_edits(
         format!("Replace `{SECRET}`"),
+        format!("`{SECRET}` is also set in the database"),
         vec![Edit::replace(
             env_file,
             secret_span,
