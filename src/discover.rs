@@ -35,7 +35,7 @@ fn is_known_file(name: &str) -> bool {
 }
 
 /// The names of the files sentrylint reads, for messages.
-const READ_FILES: &str = "compose.yaml or docker-compose.yml and their override, .env, .env.custom, sentry/sentry.conf.py, sentry/config.yml";
+const READ_FILES: &str = "compose.yaml or docker-compose.yml and their override, .env, .env.custom, sentry/sentry.conf.py, sentry/config.yml, taskbroker/config.yml";
 
 /// True when `dir` holds a compose file under any name `docker compose`
 /// reads (a folder of that name too: the load then says what is wrong).
