@@ -431,3 +431,39 @@ fn derived_files_are_what_the_importer_makes_of_upstream() {
         "a derived file has no upstream release"
     );
 }
+
+#[test]
+fn a_first_release_must_give_what_later_ones_carry_forward() {
+    let files = release_files();
+    let derived = files
+        .iter()
+        .find(|(n, _)| n == "derived/23.4.0.toml")
+        .map(|(n, t)| (n.as_str(), t.as_str()))
+        .unwrap();
+    // What the hand-written file says: without it, or with part of it, the
+    // first release lacks facts no earlier release can give.
+    let cases = [
+        (None, "`env_custom`"),
+        (
+            Some("version = \"23.4.0\"\nenv_custom = \"replaces\"\n"),
+            "`cli.unified_consumer`",
+        ),
+        (
+            Some(
+                "version = \"23.4.0\"\nenv_custom = \"replaces\"\n[cli]\nunified_consumer = false\nall_consumer_types = true\n",
+            ),
+            "`cli.ingest_replay_recordings_command`",
+        ),
+    ];
+    for (hand, missing) in cases {
+        let mut inputs = vec![derived];
+        inputs.extend(hand.map(|t| ("releases/23.4.0.toml", t)));
+        let Err(e) = fold::fold(&inputs) else {
+            panic!("23.4.0 folded without {missing}");
+        };
+        assert!(
+            e.contains(&format!("the first release needs {missing}")),
+            "{e}"
+        );
+    }
+}
