@@ -163,13 +163,6 @@ pub struct EnvFact {
     pub comment: String,
 }
 
-impl EnvFact {
-    /// For `getsentry/sentry:{version}`: the part before the version.
-    pub fn tracking_prefix(&self) -> Option<&str> {
-        self.template.strip_suffix("{version}")
-    }
-}
-
 /// A setting the release's `sentry.conf.example.py` has.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SettingFact {
@@ -184,19 +177,6 @@ pub struct SettingFact {
     pub after: Option<String>,
     /// Earlier examples' values of the setting, which a step moves to `value`.
     pub replaces: Vec<String>,
-}
-
-impl SettingFact {
-    /// `DATABASES["default"]["HOST"]` as `DATABASES` and `["default", "HOST"]`.
-    pub fn path(&self) -> (&str, Vec<&str>) {
-        let (base, rest) = self.name.split_once('[').unwrap_or((&self.name, ""));
-        let keys = rest
-            .split("][")
-            .map(|k| k.trim_end_matches(']').trim_matches(['"', '\'']))
-            .filter(|k| !k.is_empty())
-            .collect();
-        (base, keys)
-    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -77,7 +77,7 @@ pub fn plan(kb: &Kb, from: Version, to: Version) -> Result<Plan<'_>, String> {
             .releases
             .iter()
             .filter(|n| n.version > prev && n.version <= r.version)
-            .flat_map(|n| n.notes.iter().map(String::as_str))
+            .flat_map(|n| n.notes.iter().copied())
             .collect();
         steps.push(Step { release: r, notes });
         prev = r.version;
