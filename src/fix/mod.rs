@@ -83,9 +83,9 @@ impl Fix {
     }
 }
 
-/// A file written whole, which the install does not load: one a release
-/// adds (`taskbroker/config.yml`), created, or replaced by the release's
-/// text when it is still an earlier release's. Always safe: a file with the
+/// A file written whole: one a release adds (`taskbroker/config.yml`),
+/// created, or replaced by the release's text when it is still an earlier
+/// release's. Always safe: a file with the
 /// operator's own text is never one.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct WholeFile {

@@ -89,7 +89,7 @@ pub fn plan(kb: &Kb, from: Version, to: Version) -> Result<Plan<'_>, String> {
 #[derive(Debug, Default)]
 pub struct StepChanges {
     pub changes: Vec<Fix>,
-    /// Files the install does not load, written whole (always safe).
+    /// Files written whole, created or replaced (always safe).
     pub files: Vec<WholeFile>,
     /// Things the step does not change but a reviewer must look at.
     pub reviews: Vec<String>,
