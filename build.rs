@@ -149,7 +149,7 @@ fn main() {
         for e in &r.env {
             writeln!(
                 out,
-                "            EnvData {{ key: {:?}, value: {:?}, template: {:?}, comment: {:?} }},",
+                "            EnvFact {{ key: {:?}, value: {:?}, template: {:?}, comment: {:?} }},",
                 e.key, e.value, e.template, e.comment
             )
             .unwrap();
@@ -160,7 +160,7 @@ fn main() {
         for s in &r.settings {
             writeln!(
                 out,
-                "            SettingData {{ name: {:?}, value: {:?}, python: {:?}, after: {:?}, replaces: &{:?} }},",
+                "            SettingFact {{ name: {:?}, value: {:?}, python: {:?}, after: {:?}, replaces: &{:?} }},",
                 s.name,
                 s.value.as_deref(),
                 s.python,
@@ -189,7 +189,7 @@ fn main() {
         for x in &r.renames {
             writeln!(
                 out,
-                "            RenameData {{ from: {:?}, to: &{:?} }},",
+                "            Rename {{ from: {:?}, to: &{:?} }},",
                 x.from, x.to
             )
             .unwrap();

@@ -104,7 +104,7 @@ fn json_whole_file(install: &Install, file: &WholeFile) -> JsonChange {
         reason: None,
         applied: true,
         edits: vec![JsonEdit {
-            file: crate::model::load::join_display(&install.display_root, &file.path),
+            file: file.display(install),
             line: 1,
             column: 1,
             end_line: lines,
@@ -189,7 +189,7 @@ pub fn run(args: &FixArgs, out: &mut dyn Write, err: &mut dyn Write) -> std::io:
             .files
             .iter()
             .filter(|f| f.old.is_none())
-            .map(|f| crate::model::load::join_display(&install.display_root, &f.path))
+            .map(|f| f.display(install))
             .collect();
         record.reviews = outcome.reviews.clone();
         record.diff = outcome.diff.clone();
@@ -209,9 +209,7 @@ pub fn run(args: &FixArgs, out: &mut dyn Write, err: &mut dyn Write) -> std::io:
                             .texts
                             .keys()
                             .map(|f| install.file(*f).display.clone())
-                            .chain(outcome.files.iter().map(|f| {
-                                crate::model::load::join_display(&install.display_root, &f.path)
-                            }))
+                            .chain(outcome.files.iter().map(|f| f.display(install)))
                             .collect();
                         writeln!(err, "wrote {}", files.join(", "))?;
                     }

@@ -69,10 +69,7 @@ pub fn steps_of(install: &Install, kb: &Kb, plan: &migrate::Plan) -> Vec<JsonSte
                     o.texts
                         .keys()
                         .map(|f| install.file(*f).display.clone())
-                        .chain(o.files.iter().map(|w| match install.display_root.as_str() {
-                            "." | "" => w.path.clone(),
-                            root => format!("{root}/{}", w.path),
-                        }))
+                        .chain(o.files.iter().map(|w| w.display(install)))
                         .collect(),
                     o.reviews.clone(),
                     None,

@@ -83,9 +83,9 @@ impl Fix {
     }
 }
 
-/// A file written whole, which the install does not load: one a release
-/// adds (`taskbroker/config.yml`), created, or replaced by the release's
-/// text when it is still an earlier release's. Always safe: a file with the
+/// A file written whole: one a release adds (`taskbroker/config.yml`),
+/// created, or replaced by the release's text when it is still an earlier
+/// release's. Always safe: a file with the
 /// operator's own text is never one.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct WholeFile {
@@ -95,6 +95,13 @@ pub struct WholeFile {
     /// The text on disk when it was read; `None` for a new file.
     pub old: Option<String>,
     pub text: String,
+}
+
+impl WholeFile {
+    /// The file as the install's files are shown (`display_root/path`).
+    pub fn display(&self, install: &crate::model::Install) -> String {
+        crate::model::load::join_display(&install.display_root, &self.path)
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -206,13 +213,16 @@ pub fn install_diff(install: &crate::model::Install, file: FileId, new: &str) ->
         &f.text,
         new,
         &|line| f.line_has_secret(line),
-        // A line a change adds may copy a secret (`POSTGRES_PASSWORD=...`).
-        &|text| {
-            secrets.found_in(text)
-                || crate::model::secrets::named_values(text)
-                    .any(|(k, v)| !crate::model::secrets::is_published_default(k, v))
-        },
+        &|text| adds_secret(&secrets, text),
     )
+}
+
+/// A line a change adds holds one of the install's secret values, or
+/// names a value of its own (`POSTGRES_PASSWORD=...`): a change may copy one.
+fn adds_secret(secrets: &crate::model::secrets::Secrets, text: &str) -> bool {
+    secrets.found_in(text)
+        || crate::model::secrets::named_values(text)
+            .any(|(k, v)| !crate::model::secrets::is_published_default(k, v))
 }
 
 /// The diff of a whole file of an install, named as [`install_diff`] names
@@ -220,17 +230,12 @@ pub fn install_diff(install: &crate::model::Install, file: FileId, new: &str) ->
 /// `--- /dev/null`), which `git apply` and `patch -p1` create.
 pub fn whole_file_diff(install: &crate::model::Install, file: &WholeFile) -> (String, usize) {
     let secrets = crate::model::secrets::Secrets::distinctive(&install.files);
-    let path = crate::model::paths::RepoPaths::new(install).of_path(
-        &install.root.join(&file.path),
-        &crate::model::load::join_display(&install.display_root, &file.path),
-    );
-    let hidden_new = |text: &str| {
-        secrets.found_in(text)
-            || crate::model::secrets::named_values(text)
-                .any(|(k, v)| !crate::model::secrets::is_published_default(k, v))
-    };
+    let path = crate::model::paths::RepoPaths::new(install)
+        .of_path(&install.root.join(&file.path), &file.display(install));
     let old = file.old.as_deref().unwrap_or("");
-    let (diff, withheld) = unified_diff_hiding(&path, old, &file.text, &|_| false, &hidden_new);
+    let (diff, withheld) = unified_diff_hiding(&path, old, &file.text, &|_| false, &|text| {
+        adds_secret(&secrets, text)
+    });
     match (&file.old, diff.split_once('\n')) {
         (None, Some((_, rest))) => (
             format!("diff --git a/{path} b/{path}\nnew file mode 100644\n--- /dev/null\n{rest}"),

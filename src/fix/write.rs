@@ -95,7 +95,7 @@ pub fn write_all(
     planned.extend(whole.iter().map(|w| {
         let path = install.root.join(&w.path);
         Planned {
-            display: crate::model::load::join_display(&install.display_root, &w.path),
+            display: w.display(install),
             target: match w.old {
                 Some(_) => target_of(&path),
                 None => path,

@@ -163,13 +163,6 @@ pub struct EnvFact {
     pub comment: String,
 }
 
-impl EnvFact {
-    /// For `getsentry/sentry:{version}`: the part before the version.
-    pub fn tracking_prefix(&self) -> Option<&str> {
-        self.template.strip_suffix("{version}")
-    }
-}
-
 /// A setting the release's `sentry.conf.example.py` has.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SettingFact {
@@ -184,19 +177,6 @@ pub struct SettingFact {
     pub after: Option<String>,
     /// Earlier examples' values of the setting, which a step moves to `value`.
     pub replaces: Vec<String>,
-}
-
-impl SettingFact {
-    /// `DATABASES["default"]["HOST"]` as `DATABASES` and `["default", "HOST"]`.
-    pub fn path(&self) -> (&str, Vec<&str>) {
-        let (base, rest) = self.name.split_once('[').unwrap_or((&self.name, ""));
-        let keys = rest
-            .split("][")
-            .map(|k| k.trim_end_matches(']').trim_matches(['"', '\'']))
-            .filter(|k| !k.is_empty())
-            .collect();
-        (base, keys)
-    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -323,11 +303,8 @@ pub fn fold(inputs: &[(&str, &str)]) -> Result<Vec<Folded>, String> {
             e.value = e.template.replace("{version}", &version.to_string());
         }
         // sentry.conf.py
-        let features = match (&file.sentry_conf.features, prev) {
-            (Some(f), _) => f.clone(),
-            (None, Some(p)) => p.features.clone(),
-            (None, None) => return Err(err("the first release needs `features`".into())),
-        };
+        let features =
+            carried(file.sentry_conf.features, prev, |p| &p.features, "features").map_err(err)?;
         let mut settings = prev.map(|p| p.settings.clone()).unwrap_or_default();
         for s in &file.sentry_conf.settings {
             let fact = SettingFact {
@@ -345,12 +322,13 @@ pub fn fold(inputs: &[(&str, &str)]) -> Result<Vec<Folded>, String> {
         for r in &file.sentry_conf.remove_settings {
             settings.retain(|s| s.name != r.key);
         }
-        let cache_backend = file
-            .sentry_conf
-            .cache_backend
-            .clone()
-            .or_else(|| prev.map(|p| p.cache_backend.clone()))
-            .ok_or_else(|| err("the first release needs `cache_backend`".into()))?;
+        let cache_backend = carried(
+            file.sentry_conf.cache_backend,
+            prev,
+            |p| &p.cache_backend,
+            "cache_backend",
+        )
+        .map_err(err)?;
         let cache_options = file
             .sentry_conf
             .cache_options
@@ -367,33 +345,36 @@ pub fn fold(inputs: &[(&str, &str)]) -> Result<Vec<Folded>, String> {
             (None, Some(p)) => p.config_values.clone(),
             (None, None) => Vec::new(),
         };
-        let env_custom_layers = match (file.env_custom, prev) {
-            (Some(e), _) => e == EnvCustom::Layers,
-            (None, Some(p)) => p.env_custom_layers,
-            (None, None) => return Err(err("the first release needs `env_custom`".into())),
-        };
-        let base_cli = prev.map(|p| p.cli);
+        let env_custom_layers = carried(
+            file.env_custom.map(|e| e == EnvCustom::Layers),
+            prev,
+            |p| &p.env_custom_layers,
+            "env_custom",
+        )
+        .map_err(err)?;
         let cli_file = file.cli.unwrap_or_default();
-        let pick = |v: Option<bool>, prev: Option<bool>, what: &str| -> Result<bool, String> {
-            v.or(prev)
-                .ok_or_else(|| err(format!("the first release needs `cli.{what}`")))
-        };
         let cli = CliFacts {
-            unified_consumer: pick(
+            unified_consumer: carried(
                 cli_file.unified_consumer,
-                base_cli.map(|c| c.unified_consumer),
-                "unified_consumer",
-            )?,
-            all_consumer_types: pick(
+                prev,
+                |p| &p.cli.unified_consumer,
+                "cli.unified_consumer",
+            )
+            .map_err(err)?,
+            all_consumer_types: carried(
                 cli_file.all_consumer_types,
-                base_cli.map(|c| c.all_consumer_types),
-                "all_consumer_types",
-            )?,
-            ingest_replay_recordings_command: pick(
+                prev,
+                |p| &p.cli.all_consumer_types,
+                "cli.all_consumer_types",
+            )
+            .map_err(err)?,
+            ingest_replay_recordings_command: carried(
                 cli_file.ingest_replay_recordings_command,
-                base_cli.map(|c| c.ingest_replay_recordings_command),
-                "ingest_replay_recordings_command",
-            )?,
+                prev,
+                |p| &p.cli.ingest_replay_recordings_command,
+                "cli.ingest_replay_recordings_command",
+            )
+            .map_err(err)?,
         };
         releases.push(Folded {
             version,
@@ -421,6 +402,19 @@ pub fn fold(inputs: &[(&str, &str)]) -> Result<Vec<Folded>, String> {
         return Err("no release files".into());
     }
     Ok(releases)
+}
+
+/// A value the release's file gives, else the release before's: every
+/// release has it, so the first release's file must give it.
+fn carried<T: Clone>(
+    given: Option<T>,
+    prev: Option<&Folded>,
+    of: impl Fn(&Folded) -> &T,
+    what: &str,
+) -> Result<T, String> {
+    given
+        .or_else(|| prev.map(|p| of(p).clone()))
+        .ok_or_else(|| format!("the first release needs `{what}`"))
 }
 
 /// Applies `[[compose]]`-shaped changes to `tree`; renames are collected

@@ -137,30 +137,16 @@ fn joined(path: &[String]) -> String {
 /// place: new ones go after their upstream neighbour, moved ones are removed
 /// and set again.
 fn diff_map(path: &mut Vec<String>, old: &CNode, new: &CNode, first: bool, ops: &mut Vec<Op>) {
+    let old_keys: Vec<&str> = old.children().iter().map(|c| c.key.as_str()).collect();
     let new_keys: Vec<&str> = new.children().iter().map(|c| c.key.as_str()).collect();
-    // What the tree holds as the ops are applied, by key.
-    let mut current: Vec<&str> = Vec::new();
-    for c in old.children() {
-        if new_keys.contains(&c.key.as_str()) {
-            current.push(&c.key);
-        } else {
-            ops.push(Op::Remove {
-                path: child_path(path, &c.key),
-            });
-        }
+    let (removed, slots) = slots(&old_keys, &new_keys);
+    for key in removed {
+        ops.push(Op::Remove {
+            path: child_path(path, key),
+        });
     }
-    for (i, n) in new.children().iter().enumerate() {
-        let placement = match i {
-            0 => current
-                .first()
-                .filter(|k| **k != n.key)
-                .map(|k| Placement::Before(k.to_string()))
-                .unwrap_or(Placement::Last),
-            _ => Placement::After(new_keys[i - 1].to_string()),
-        };
-        let in_place = current.get(i) == Some(&n.key.as_str());
-        let existing = current.iter().position(|k| *k == n.key);
-        if let (true, Some(o)) = (in_place, old.child(&n.key)) {
+    for (n, slot) in new.children().iter().zip(slots) {
+        if let (true, Some(o)) = (slot.in_place, old.child(&n.key)) {
             if o == &**n {
                 continue;
             }
@@ -182,12 +168,12 @@ fn diff_map(path: &mut Vec<String>, old: &CNode, new: &CNode, first: bool, ops: 
             }
             continue;
         }
-        if let Some(at) = existing {
+        if slot.moved {
             ops.push(Op::Remove {
                 path: child_path(path, &n.key),
             });
-            current.remove(at);
         }
+        let placement = slot.placement;
         // The first release writes its big mappings entry by entry.
         let split = first && path.is_empty() && matches!(n.key.as_str(), "services" | "volumes");
         match (&n.body, split) {
@@ -203,8 +189,55 @@ fn diff_map(path: &mut Vec<String>, old: &CNode, new: &CNode, first: bool, ops: 
             }
             _ => ops.push(set(path, n, placement)),
         }
-        current.insert(i.min(current.len()), &n.key);
     }
+}
+
+/// Where one of the new keys goes as the changes apply in turn.
+struct Slot {
+    /// It stands at its place already (it may still change there).
+    in_place: bool,
+    /// It stands elsewhere: it is removed before it is set again.
+    moved: bool,
+    /// Where it is set when it is not in place: after its new neighbour,
+    /// the first key before the first that stays.
+    placement: Placement<String>,
+}
+
+/// How the keys `old` become `new` (`.env` keys or a mapping's entries),
+/// entries keeping their place: the keys `new` lacks, removed first, then a
+/// slot for each of `new`'s keys in order.
+fn slots<'a>(old: &[&'a str], new: &[&'a str]) -> (Vec<&'a str>, Vec<Slot>) {
+    let (mut current, removed): (Vec<&str>, Vec<&str>) =
+        old.iter().copied().partition(|k| new.contains(k));
+    let slots = new
+        .iter()
+        .enumerate()
+        .map(|(i, &key)| {
+            let placement = match i {
+                0 => current
+                    .first()
+                    .filter(|k| **k != key)
+                    .map(|k| Placement::Before(k.to_string()))
+                    .unwrap_or(Placement::Last),
+                _ => Placement::After(new[i - 1].to_string()),
+            };
+            let in_place = current.get(i) == Some(&key);
+            let mut moved = false;
+            if !in_place {
+                if let Some(at) = current.iter().position(|k| *k == key) {
+                    current.remove(at);
+                    moved = true;
+                }
+                current.insert(i.min(current.len()), key);
+            }
+            Slot {
+                in_place,
+                moved,
+                placement,
+            }
+        })
+        .collect();
+    (removed, slots)
 }
 
 fn child_path(path: &[String], key: &str) -> Vec<String> {
@@ -320,24 +353,20 @@ fn write_env(out: &mut String, prev: Option<&Folded>, up: &Upstream) -> Result<(
         out.push('\n');
         return Ok(());
     };
+    let old_keys: Vec<&str> = prev.env.iter().map(|e| e.key.as_str()).collect();
     let new_keys: Vec<&str> = facts.iter().map(|f| f.key.as_str()).collect();
-    let mut current: Vec<&str> = Vec::new();
-    for e in &prev.env {
-        if new_keys.contains(&e.key.as_str()) {
-            current.push(&e.key);
-        } else {
-            writeln!(out, "\n[[env.remove]]\nkey = {}", basic(&e.key)).unwrap();
-        }
+    let (removed, slots) = slots(&old_keys, &new_keys);
+    for key in removed {
+        writeln!(out, "\n[[env.remove]]\nkey = {}", basic(key)).unwrap();
     }
-    for (i, f) in facts.iter().enumerate() {
+    for (f, slot) in facts.iter().zip(slots) {
         let old = prev.env.iter().find(|e| e.key == f.key);
-        let in_place = current.get(i) == Some(&f.key.as_str());
-        if in_place && old.is_some_and(|o| o.template == f.template && o.comment == f.comment) {
+        if slot.in_place && old.is_some_and(|o| o.template == f.template && o.comment == f.comment)
+        {
             continue;
         }
-        if !in_place && let Some(at) = current.iter().position(|k| *k == f.key) {
+        if slot.moved {
             writeln!(out, "\n[[env.remove]]\nkey = {}", basic(&f.key)).unwrap();
-            current.remove(at);
         }
         writeln!(
             out,
@@ -346,22 +375,16 @@ fn write_env(out: &mut String, prev: Option<&Folded>, up: &Upstream) -> Result<(
             basic(&f.template)
         )
         .unwrap();
-        if !in_place {
-            match i {
-                0 => {
-                    if let Some(first) = current.first() {
-                        writeln!(out, "before = {}", basic(first)).unwrap();
-                    }
-                }
-                _ => writeln!(out, "after = {}", basic(new_keys[i - 1])).unwrap(),
+        if !slot.in_place {
+            match &slot.placement {
+                Placement::After(k) => writeln!(out, "after = {}", basic(k)).unwrap(),
+                Placement::Before(k) => writeln!(out, "before = {}", basic(k)).unwrap(),
+                Placement::Last => {}
             }
         }
-        let comment_changed = old.is_none_or(|o| o.comment != f.comment) || !in_place;
+        let comment_changed = old.is_none_or(|o| o.comment != f.comment) || !slot.in_place;
         if comment_changed && (!f.comment.is_empty() || old.is_some()) {
             writeln!(out, "comment = {}", multiline_or_empty(&f.comment)).unwrap();
-        }
-        if !in_place {
-            current.insert(i.min(current.len()), &f.key);
         }
     }
     Ok(())

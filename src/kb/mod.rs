@@ -12,7 +12,7 @@ use std::sync::{LazyLock, OnceLock};
 
 use crate::model::compose::{self, Compose, ComposeSources};
 use crate::parse::yaml::{self, YamlDoc};
-pub use fold::{CliFacts, EnvFact, Rename, SettingFact};
+pub use fold::CliFacts;
 use tree::CNode;
 use version::Version;
 
@@ -28,15 +28,15 @@ struct ReleaseData {
     /// The canonical docker-compose.yml.
     compose: &'static str,
     taskbroker_config: Option<&'static str>,
-    env: &'static [EnvData],
+    env: &'static [EnvFact],
     features: &'static [&'static str],
-    settings: &'static [SettingData],
+    settings: &'static [SettingFact],
     cache_backend: &'static str,
     cache_options: &'static [&'static str],
     cache_options_python: Option<&'static str>,
     config_values: &'static [(&'static str, &'static str)],
     cli: CliFacts,
-    renames: &'static [RenameData],
+    renames: &'static [Rename],
     /// Fingerprints of the `x-*` blocks, services and volumes, by path.
     entries: &'static [(&'static str, u64)],
     /// The canonical compose file's services as rules read them (see `facts`).
@@ -54,24 +54,59 @@ struct ServiceData {
     entry: &'static str,
 }
 
-struct EnvData {
-    key: &'static str,
-    value: &'static str,
-    template: &'static str,
-    comment: &'static str,
+/// A key of the release's `.env`.
+#[derive(Debug, PartialEq, Eq)]
+pub struct EnvFact {
+    pub key: &'static str,
+    /// The value at this release.
+    pub value: &'static str,
+    /// The value as the data file writes it; `{version}` marks release-tracking values.
+    pub template: &'static str,
+    /// Comment lines written above the key (each ending in `\n`).
+    pub comment: &'static str,
 }
 
-struct SettingData {
-    name: &'static str,
-    value: Option<&'static str>,
-    python: &'static str,
-    after: Option<&'static str>,
-    replaces: &'static [&'static str],
+impl EnvFact {
+    /// For `getsentry/sentry:{version}`: the part before the version.
+    pub fn tracking_prefix(&self) -> Option<&'static str> {
+        self.template.strip_suffix("{version}")
+    }
 }
 
-struct RenameData {
-    from: &'static str,
-    to: &'static [&'static str],
+/// A setting the release's `sentry.conf.example.py` has.
+#[derive(Debug, PartialEq, Eq)]
+pub struct SettingFact {
+    /// `NAME` or `BASE["key"]`.
+    pub name: &'static str,
+    /// The expected string value, when it is one.
+    pub value: Option<&'static str>,
+    /// The statement as the example writes it, to insert when missing
+    /// (empty: never inserted, only `replaces` is acted on).
+    pub python: &'static str,
+    /// The setting whose statement it goes after (else the end of the file).
+    pub after: Option<&'static str>,
+    /// Earlier examples' values of the setting, which a step moves to `value`.
+    pub replaces: &'static [&'static str],
+}
+
+impl SettingFact {
+    /// `DATABASES["default"]["HOST"]` as `DATABASES` and `["default", "HOST"]`.
+    pub fn path(&self) -> (&'static str, Vec<&'static str>) {
+        let (base, rest) = self.name.split_once('[').unwrap_or((self.name, ""));
+        let keys = rest
+            .split("][")
+            .map(|k| k.trim_end_matches(']').trim_matches(['"', '\'']))
+            .filter(|k| !k.is_empty())
+            .collect();
+        (base, keys)
+    }
+}
+
+/// A service renamed or split in a release.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Rename {
+    pub from: &'static str,
+    pub to: &'static [&'static str],
 }
 
 include!(concat!(env!("OUT_DIR"), "/release_data.rs"));
@@ -140,12 +175,12 @@ pub struct Canonical {
 
 pub struct Release {
     pub version: Version,
-    pub date: Option<String>,
+    pub date: Option<&'static str>,
     pub hard_stop: bool,
     /// The docs say not to deploy this release, and why.
-    pub avoid: Option<String>,
+    pub avoid: Option<&'static str>,
     /// Manual actions and news for an upgrade to this release.
-    pub notes: Vec<String>,
+    pub notes: &'static [&'static str],
     /// Compose reads `.env` and then `.env.custom` over it (else
     /// `.env.custom` replaces `.env`).
     pub env_custom_layers: bool,
@@ -161,19 +196,19 @@ pub struct Release {
     pub services: Vec<&'static str>,
     /// Fingerprints of the `x-*` blocks, services and volumes, by path.
     pub entries: &'static [(&'static str, u64)],
-    pub env: Vec<EnvFact>,
+    pub env: &'static [EnvFact],
     /// Flags the example enables, in the example's order.
-    pub features: Vec<String>,
-    pub settings: Vec<SettingFact>,
-    pub cache_backend: String,
-    pub cache_options: Vec<String>,
+    pub features: &'static [&'static str],
+    pub settings: &'static [SettingFact],
+    pub cache_backend: &'static str,
+    pub cache_options: &'static [&'static str],
     /// The OPTIONS dict as the example writes it.
-    pub cache_options_python: Option<String>,
+    pub cache_options_python: Option<&'static str>,
     /// `sentry/config.example.yml`'s scalars: dotted path, value.
     pub config_values: &'static [(&'static str, &'static str)],
     pub cli: CliFacts,
     /// Services renamed or split in this release.
-    pub renames: Vec<Rename>,
+    pub renames: &'static [Rename],
     service_data: &'static [ServiceData],
     /// Each service's entry as a tree, parsed on first use.
     service_entries: Vec<OnceLock<CNode>>,
@@ -193,10 +228,10 @@ impl Release {
         let prefix = format!("services{PATH_SEP}");
         Release {
             version: d.version,
-            date: d.date.map(str::to_string),
+            date: d.date,
             hard_stop: d.hard_stop,
-            avoid: d.avoid.map(str::to_string),
-            notes: d.notes.iter().map(|s| s.to_string()).collect(),
+            avoid: d.avoid,
+            notes: d.notes,
             env_custom_layers: d.env_custom_layers,
             cache_backend_required: d.cache_backend_required,
             compose_text: d.compose,
@@ -207,41 +242,15 @@ impl Release {
                 .filter_map(|(p, _)| p.strip_prefix(prefix.as_str()))
                 .collect(),
             entries: d.entries,
-            env: d
-                .env
-                .iter()
-                .map(|e| EnvFact {
-                    key: e.key.into(),
-                    value: e.value.into(),
-                    template: e.template.into(),
-                    comment: e.comment.into(),
-                })
-                .collect(),
-            features: d.features.iter().map(|s| s.to_string()).collect(),
-            settings: d
-                .settings
-                .iter()
-                .map(|s| SettingFact {
-                    name: s.name.into(),
-                    value: s.value.map(str::to_string),
-                    python: s.python.into(),
-                    after: s.after.map(str::to_string),
-                    replaces: s.replaces.iter().map(|r| r.to_string()).collect(),
-                })
-                .collect(),
-            cache_backend: d.cache_backend.into(),
-            cache_options: d.cache_options.iter().map(|s| s.to_string()).collect(),
-            cache_options_python: d.cache_options_python.map(str::to_string),
+            env: d.env,
+            features: d.features,
+            settings: d.settings,
+            cache_backend: d.cache_backend,
+            cache_options: d.cache_options,
+            cache_options_python: d.cache_options_python,
             config_values: d.config_values,
             cli: d.cli,
-            renames: d
-                .renames
-                .iter()
-                .map(|r| Rename {
-                    from: r.from.into(),
-                    to: r.to.iter().map(|s| s.to_string()).collect(),
-                })
-                .collect(),
+            renames: d.renames,
             service_data: d.services,
             service_entries: d.services.iter().map(|_| OnceLock::new()).collect(),
             tree: OnceLock::new(),
@@ -338,8 +347,8 @@ impl Release {
     /// The `.env` file of a pristine install.
     pub fn env_text(&self) -> String {
         let mut out = String::new();
-        for e in &self.env {
-            out.push_str(&e.comment);
+        for e in self.env {
+            out.push_str(e.comment);
             out.push_str(&format!("{}={}\n", e.key, e.value));
         }
         out
@@ -479,8 +488,8 @@ impl<'k> ReleaseView<'k> {
         self.upper
             .features
             .iter()
+            .copied()
             .filter(|f| self.lower.features.contains(f))
-            .map(String::as_str)
             .collect()
     }
 
@@ -497,9 +506,9 @@ impl<'k> ReleaseView<'k> {
 
     /// The cache backends the release accepts.
     pub fn cache_backends(&self) -> Vec<&'k str> {
-        let mut v = vec![self.lower.cache_backend.as_str()];
+        let mut v = vec![self.lower.cache_backend];
         if self.upper.cache_backend != self.lower.cache_backend {
-            v.push(&self.upper.cache_backend);
+            v.push(self.upper.cache_backend);
         }
         v
     }
@@ -509,7 +518,7 @@ impl<'k> ReleaseView<'k> {
         self.upper
             .env
             .iter()
-            .filter(|e| self.lower.env_fact(&e.key).is_some())
+            .filter(|e| self.lower.env_fact(e.key).is_some())
             .collect()
     }
 

@@ -36,7 +36,7 @@ fn every_release_renders_a_valid_compose_file() {
     for r in &kb.releases {
         let c = r.canonical();
         assert!(c.compose.service("web").is_some(), "{}", r.version);
-        for e in &r.env {
+        for e in r.env {
             assert!(!e.value.contains('{'), "{} {}", r.version, e.key);
         }
     }
@@ -72,11 +72,7 @@ fn knowledge_base_matches_upstream_files() {
             .iter()
             .map(|e| (e.key.as_str(), e.value.as_str()))
             .collect();
-        let mine: Vec<(&str, &str)> = release
-            .env
-            .iter()
-            .map(|e| (e.key.as_str(), e.value.as_str()))
-            .collect();
+        let mine: Vec<(&str, &str)> = release.env.iter().map(|e| (e.key, e.value)).collect();
         assert_eq!(mine, theirs, "{tag}: .env differs from upstream");
         // The example sentry.conf.py and config.example.yml.
         let example = std::fs::read_to_string(path.join("sentry/sentry.conf.example.py")).unwrap();
@@ -91,7 +87,7 @@ fn knowledge_base_matches_upstream_files() {
             "{tag}: cache options"
         );
         let conf = crate::parse::pyconf::parse(&example);
-        for s in &release.settings {
+        for s in release.settings {
             let value = match s.path() {
                 ("SENTRY_FEATURES", keys) if keys.len() == 1 => {
                     assert!(
@@ -106,7 +102,7 @@ fn knowledge_base_matches_upstream_files() {
             };
             let value = value.unwrap_or_else(|| panic!("{tag}: the example lacks {}", s.name));
             if let Some(expected) = &s.value {
-                assert_eq!(value.as_str(), Some(expected.as_str()), "{tag}: {}", s.name);
+                assert_eq!(value.as_str(), Some(*expected), "{tag}: {}", s.name);
             }
         }
         let config = std::fs::read_to_string(path.join("sentry/config.example.yml")).unwrap();
@@ -195,11 +191,7 @@ fn facts_follow_the_documented_timeline() {
         "getsentry/vroom:23.6.1"
     );
     assert_eq!(kb.renamed("ingest-consumer").unwrap().1.to.len(), 3);
-    assert!(
-        at("24.1.0")
-            .features
-            .contains(&"organizations:monitors".to_string())
-    );
+    assert!(at("24.1.0").features.contains(&"organizations:monitors"));
 }
 
 /// The release files, read now (the build script read the same ones), named
@@ -233,7 +225,17 @@ fn the_build_script_folded_the_current_files() {
     for (f, r) in folded.iter().zip(&kb.releases) {
         assert_eq!(f.version, r.version);
         assert_eq!(f.compose.render_document(), r.compose_text, "{}", r.version);
-        assert_eq!(&f.env, &r.env, "{}", r.version);
+        let folded_env: Vec<[&str; 4]> = f
+            .env
+            .iter()
+            .map(|e| [&e.key, &e.value, &e.template, &e.comment].map(String::as_str))
+            .collect();
+        let data_env: Vec<[&str; 4]> = r
+            .env
+            .iter()
+            .map(|e| [e.key, e.value, e.template, e.comment])
+            .collect();
+        assert_eq!(folded_env, data_env, "{}", r.version);
         assert_eq!(f.features, r.features, "{}", r.version);
         // The tree parsed back from the text is the tree the fold built.
         assert_eq!(r.compose(), &f.compose, "{}", r.version);
@@ -430,4 +432,40 @@ fn derived_files_are_what_the_importer_makes_of_upstream() {
         derived.len(),
         "a derived file has no upstream release"
     );
+}
+
+#[test]
+fn a_first_release_must_give_what_later_ones_carry_forward() {
+    let files = release_files();
+    let derived = files
+        .iter()
+        .find(|(n, _)| n == "derived/23.4.0.toml")
+        .map(|(n, t)| (n.as_str(), t.as_str()))
+        .unwrap();
+    // What the hand-written file says: without it, or with part of it, the
+    // first release lacks facts no earlier release can give.
+    let cases = [
+        (None, "`env_custom`"),
+        (
+            Some("version = \"23.4.0\"\nenv_custom = \"replaces\"\n"),
+            "`cli.unified_consumer`",
+        ),
+        (
+            Some(
+                "version = \"23.4.0\"\nenv_custom = \"replaces\"\n[cli]\nunified_consumer = false\nall_consumer_types = true\n",
+            ),
+            "`cli.ingest_replay_recordings_command`",
+        ),
+    ];
+    for (hand, missing) in cases {
+        let mut inputs = vec![derived];
+        inputs.extend(hand.map(|t| ("releases/23.4.0.toml", t)));
+        let Err(e) = fold::fold(&inputs) else {
+            panic!("23.4.0 folded without {missing}");
+        };
+        assert!(
+            e.contains(&format!("the first release needs {missing}")),
+            "{e}"
+        );
+    }
 }

@@ -275,8 +275,12 @@ impl Cx<'_, '_> {
         let (old, old_pair) = self.kb.releases.iter().find_map(|r| {
             r.renames
                 .iter()
-                .filter(|x| x.to.iter().any(|t| t == name))
-                .find_map(|x| self.doc.get(services, &x.from).map(|p| (x.from.clone(), p)))
+                .filter(|x| x.to.contains(&name.as_str()))
+                .find_map(|x| {
+                    self.doc
+                        .get(services, x.from)
+                        .map(|p| (x.from.to_string(), p))
+                })
         })?;
         if !self.doc.is_map(old_pair.value)
             || !matches!(

@@ -31,11 +31,7 @@ pub fn reconcile(install: &Install, kb: &Kb, target: &Release, out: &mut StepCha
         if conf.feature(flag).is_some() {
             continue;
         }
-        let after: Vec<&str> = target.features[..i]
-            .iter()
-            .rev()
-            .map(String::as_str)
-            .collect();
+        let after: Vec<&str> = target.features[..i].iter().rev().copied().collect();
         out.push(Fix::safe(
             format!(
                 "Enable `{flag}` in {} (in the {} example)",
@@ -46,7 +42,7 @@ pub fn reconcile(install: &Install, kb: &Kb, target: &Release, out: &mut StepCha
     }
     // Settings the example has and the file lacks, or has at an earlier
     // example's value (what install.sh's migrate scripts rewrite).
-    for s in &target.settings {
+    for s in target.settings {
         if let Some(fix) = replace_old_default(file, src, conf, s, target) {
             out.push(fix);
             continue;
@@ -54,9 +50,9 @@ pub fn reconcile(install: &Install, kb: &Kb, target: &Release, out: &mut StepCha
         if has_setting(conf, s) || s.python.is_empty() {
             continue;
         }
-        let edit = match s.after.as_deref().and_then(|a| statement_of(conf, a)) {
-            Some(after) => py_ops::insert_after(file, src, after, &s.python),
-            None => py_ops::append_statement(file, src, &s.python),
+        let edit = match s.after.and_then(|a| statement_of(conf, a)) {
+            Some(after) => py_ops::insert_after(file, src, after, s.python),
+            None => py_ops::append_statement(file, src, s.python),
         };
         out.push(Fix::safe(
             format!(
@@ -88,11 +84,11 @@ fn replace_old_default(
     s: &SettingFact,
     target: &Release,
 ) -> Option<Fix> {
-    let value = s.value.as_deref()?;
+    let value = s.value?;
     let (base, keys) = s.path();
     let (expr, assignment) = conf.lookup(base, &keys)?;
     let current = expr.as_str()?;
-    if assignment.conditional || !s.replaces.iter().any(|r| r == current) {
+    if assignment.conditional || !s.replaces.contains(&current) {
         return None;
     }
     let edit = py_ops::replace_string(file, src, expr.span, value)?;
@@ -171,8 +167,8 @@ fn cache_backend(install: &Install, kb: &Kb, target: &Release, out: &mut StepCha
             .all(|k| target.cache_options.iter().any(|o| o == k))
         {
             if keys.iter().all(upstream_keys) {
-                if let Some(text) = &target.cache_options_python {
-                    edits.push(Edit::replace(*file, options.span, text.clone()));
+                if let Some(text) = target.cache_options_python {
+                    edits.push(Edit::replace(*file, options.span, text.to_string()));
                 }
             } else {
                 reason = Some(format!(

@@ -17,44 +17,40 @@ pub fn reconcile(install: &Install, kb: &Kb, target: &Release, out: &mut StepCha
         let src = install.file(file);
         let custom = src.kind == FileKind::EnvCustom;
         for (i, fact) in target.env.iter().enumerate() {
-            match env.get(&fact.key) {
+            match env.get(fact.key) {
                 None => {
                     // Layered over `.env`, `.env.custom` needs only what it changes.
                     if custom && target.env_custom_layers {
                         continue;
                     }
-                    let after: Vec<&str> = target.env[..i]
-                        .iter()
-                        .rev()
-                        .map(|e| e.key.as_str())
-                        .collect();
+                    let after: Vec<&str> = target.env[..i].iter().rev().map(|e| e.key).collect();
                     // `.env.custom` replaces `.env`: carry `.env`'s value, the
                     // operator's intent, when it has one.
                     let value = if custom {
                         install
                             .dotenv
                             .as_ref()
-                            .and_then(|(_, d)| d.get(&fact.key))
+                            .and_then(|(_, d)| d.get(fact.key))
                             .map(|e| e.value.clone())
                             .filter(|v| !is_tracking_value(fact, v))
-                            .unwrap_or_else(|| fact.value.clone())
+                            .unwrap_or_else(|| fact.value.to_string())
                     } else {
-                        fact.value.clone()
+                        fact.value.to_string()
                     };
                     let edit = env_ops::insert_entry(
                         file,
                         src,
                         env,
                         &after,
-                        &fact.key,
+                        fact.key,
                         &value,
-                        &fact.comment,
+                        fact.comment,
                     );
                     let title = format!("Add `{}={value}` to {}", fact.key, src.display);
                     let removed_on_purpose = !custom
                         && source.is_some_and(|v| {
-                            v.lower.env_fact(&fact.key).is_some()
-                                && v.upper.env_fact(&fact.key).is_some()
+                            v.lower.env_fact(fact.key).is_some()
+                                && v.upper.env_fact(fact.key).is_some()
                         });
                     out.push(if removed_on_purpose {
                         Fix::unsafe_edits(
@@ -70,10 +66,10 @@ pub fn reconcile(install: &Install, kb: &Kb, target: &Release, out: &mut StepCha
                     if entry.value == fact.value {
                         continue;
                     }
-                    let edit = env_ops::set_value(file, entry, &fact.value);
+                    let edit = env_ops::set_value(file, entry, fact.value);
                     let title = format!("Set `{}={}` in {}", fact.key, fact.value, src.display);
                     if let Some(prefix) = fact.tracking_prefix() {
-                        if is_upstream_image(kb, &fact.key, &entry.value) {
+                        if is_upstream_image(kb, fact.key, &entry.value) {
                             out.push(Fix::safe(title, vec![edit]));
                         } else {
                             out.push(Fix::unsafe_edits(
@@ -85,12 +81,12 @@ pub fn reconcile(install: &Install, kb: &Kb, target: &Release, out: &mut StepCha
                                 vec![edit],
                             ));
                         }
-                    } else if historical(kb, &fact.key).any(|v| v == entry.value) {
+                    } else if historical(kb, fact.key).any(|v| v == entry.value) {
                         out.push(Fix::safe(title, vec![edit]));
                     } else {
                         let unchanged = source.is_some_and(|v| {
                             v.lower
-                                .env_fact(&fact.key)
+                                .env_fact(fact.key)
                                 .is_some_and(|s| s.value == fact.value)
                         });
                         if !unchanged {
@@ -130,7 +126,7 @@ fn is_upstream_image(kb: &Kb, key: &str, value: &str) -> bool {
 fn historical<'k>(kb: &'k Kb, key: &'k str) -> impl Iterator<Item = &'k str> {
     kb.releases
         .iter()
-        .filter_map(move |r| r.env_fact(key).map(|e| e.value.as_str()))
+        .filter_map(move |r| r.env_fact(key).map(|e| e.value))
 }
 
 fn remove_dropped(

@@ -77,7 +77,7 @@ pub fn plan(kb: &Kb, from: Version, to: Version) -> Result<Plan<'_>, String> {
             .releases
             .iter()
             .filter(|n| n.version > prev && n.version <= r.version)
-            .flat_map(|n| n.notes.iter().map(String::as_str))
+            .flat_map(|n| n.notes.iter().copied())
             .collect();
         steps.push(Step { release: r, notes });
         prev = r.version;
@@ -89,7 +89,7 @@ pub fn plan(kb: &Kb, from: Version, to: Version) -> Result<Plan<'_>, String> {
 #[derive(Debug, Default)]
 pub struct StepChanges {
     pub changes: Vec<Fix>,
-    /// Files the install does not load, written whole (always safe).
+    /// Files written whole, created or replaced (always safe).
     pub files: Vec<WholeFile>,
     /// Things the step does not change but a reviewer must look at.
     pub reviews: Vec<String>,

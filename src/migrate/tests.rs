@@ -151,7 +151,7 @@ fn pristine_installs_migrate_to_upstream_24_1_0() {
         );
         let kb = crate::kb::Kb::get();
         let r = kb.release("24.1.0".parse().unwrap()).unwrap();
-        for f in &r.features {
+        for f in r.features {
             assert!(conf.feature(f).is_some(), "from {from}: {f} missing");
         }
         assert!(
@@ -195,7 +195,7 @@ fn pristine_installs_migrate_to_upstream_26_8_0() {
         let conf = crate::parse::pyconf::parse(
             &std::fs::read_to_string(dir.path().join("sentry/sentry.conf.py")).unwrap(),
         );
-        for f in &r.features {
+        for f in r.features {
             if conf.feature(f).is_none() {
                 problems.push(format!("sentry.conf.py lacks {f}"));
             }
@@ -205,7 +205,7 @@ fn pristine_installs_migrate_to_upstream_26_8_0() {
             problems.push("sentry.conf.py still connects to postgres directly".into());
         }
         let backend = conf.lookup("CACHES", &["default", "BACKEND"]);
-        if backend.and_then(|(e, _)| e.as_str()) != Some(r.cache_backend.as_str()) {
+        if backend.and_then(|(e, _)| e.as_str()) != Some(r.cache_backend) {
             problems.push("sentry.conf.py keeps another cache backend".into());
         }
         // The taskbroker's config, which compose binds from 26.6.0 on.

@@ -65,7 +65,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         let old = compose.services.iter().find_map(|s| {
             ctx.kb
                 .renamed(&s.name)
-                .filter(|(_, r)| r.to.iter().any(|t| t == name))
+                .filter(|(_, r)| r.to.contains(&name))
                 .map(|(release, r)| (s, release, r))
         });
         let message = match old {
@@ -73,7 +73,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                 "`{name}` is missing, but `{}` is still defined: {} replaced it with {}",
                 svc.name,
                 release.version,
-                quoted_list(&r.to)
+                quoted_list(r.to)
             ),
             None => format!("`{name}` is missing from the compose files"),
         };

@@ -65,7 +65,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             (Some(_), Some((release, r))) => (
                 format!(
                     "`{name}` no longer exists at {version}: it was replaced by {} (by {})",
-                    quoted_list(&r.to),
+                    quoted_list(r.to),
                     release.version
                 ),
                 format!(
@@ -73,7 +73,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                      next to its successors; upstream's install.sh removes its container with \
                      `docker compose down --remove-orphans`. Carry any change you made to it over to {}, then \
                      remove it",
-                    quoted_list(&r.to)
+                    quoted_list(r.to)
                 ),
             ),
             (Some(last), None) => (

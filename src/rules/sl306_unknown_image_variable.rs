@@ -26,7 +26,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         .kb
         .releases
         .iter()
-        .flat_map(|r| r.env.iter().map(|e| e.key.as_str()))
+        .flat_map(|r| r.env.iter().map(|e| e.key))
         .filter(|k| k.ends_with("_IMAGE"))
         .collect();
     let mut seen = BTreeSet::new();

@@ -38,10 +38,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         out.push(d);
         return;
     }
-    if let Some((r, why)) = target
-        .exact()
-        .and_then(|r| r.avoid.as_deref().map(|why| (r, why)))
-    {
+    if let Some((r, why)) = target.exact().and_then(|r| r.avoid.map(|why| (r, why))) {
         let next = ctx
             .kb
             .releases

@@ -31,7 +31,7 @@ fn pymemcache_options<'k>(ctx: &Ctx<'k>, release: Option<&'k Release>) -> Option
         .into_iter()
         .chain(ctx.kb.releases.iter().rev())
         .find(|r| r.cache_backend == PYMEMCACHE)
-        .and_then(|r| r.cache_options_python.as_deref())
+        .and_then(|r| r.cache_options_python)
 }
 
 fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
@@ -180,16 +180,15 @@ fn refused_by_install_sh(
     // Upstream's own OPTIONS of an earlier example move to the release's.
     let options_are_upstream = options.is_some_and(|o| {
         let text = squeezed(src.slice(o.span));
-        ctx.kb.releases.iter().any(|r| {
-            r.cache_options_python
-                .as_deref()
-                .is_some_and(|p| squeezed(p) == text)
-        })
+        ctx.kb
+            .releases
+            .iter()
+            .any(|r| r.cache_options_python.is_some_and(|p| squeezed(p) == text))
     });
     let fix = match (
-        py_ops::replace_string(file, src, backend.span, &target.cache_backend),
+        py_ops::replace_string(file, src, backend.span, target.cache_backend),
         options.filter(|_| options_are_upstream),
-        target.cache_options_python.as_deref(),
+        target.cache_options_python,
     ) {
         (Some(b), Some(o), Some(wanted)) => Some(Fix::safe(
             format!(
@@ -216,7 +215,7 @@ fn refused_by_install_sh(
                  the release's example does (self-hosted#4301, #4338)",
                 target.cache_backend,
                 target.cache_backend,
-                shown(target.cache_options_python.as_deref())
+                shown(target.cache_options_python)
             ),
         )
         .with_fix(fix),

@@ -27,8 +27,8 @@ const SESSIONS_CONSUMER: &str = "snuba-sessions-consumer";
 /// getsentry/sentry#67353 (2024-03-20). A release without a date is judged
 /// by its number: every release before 24.3.0 predates the change.
 fn defaults_to_sessions(r: &Release) -> bool {
-    match &r.date {
-        Some(d) => d.as_str() < "2024-03-20",
+    match r.date {
+        Some(d) => d < "2024-03-20",
         None => r.version < Version::new(24, 3, 0),
     }
 }
@@ -72,10 +72,10 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
 
     let missing: Vec<&SettingFact> = required(&against)
         .into_iter()
-        .filter(|f| conf.setting(&f.name).is_none())
+        .filter(|f| conf.setting(f.name).is_none())
         .collect();
     if !missing.is_empty() {
-        let names: Vec<&str> = missing.iter().map(|f| f.name.as_str()).collect();
+        let names: Vec<&str> = missing.iter().map(|f| f.name).collect();
         let verb = if names.len() == 1 { "is" } else { "are" };
         let what = if names.contains(&SETTINGS[0]) {
             "release health"
@@ -83,9 +83,9 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             "the release monitor"
         };
         let names = quoted_list(&names);
-        let python: String = missing.iter().map(|f| f.python.as_str()).collect();
+        let python: String = missing.iter().map(|f| f.python).collect();
         // Safe when the running release's own example already has the lines.
-        let now_fine = !ahead || missing.iter().all(|f| view.setting(&f.name).is_some());
+        let now_fine = !ahead || missing.iter().all(|f| view.setting(f.name).is_some());
         let fix = now_fine.then(|| {
             // Right after the setting that precedes it in the example, else
             // after the retention option (a blank line apart), else at the end.
@@ -176,7 +176,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         }
         let metrics = ctx.kb.releases.iter().find_map(|r| r.setting(name));
         let fix = metrics
-            .and_then(|m| m.value.as_deref())
+            .and_then(|m| m.value)
             .and_then(|m| py_ops::replace_string(file, source, a.value.span, m))
             .map(|e| {
                 Fix::unsafe_edits(
@@ -199,7 +199,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                 format!(
                     "Self-hosted removed the sessions consumers in 23.11.0, so a sessions-based \
                      `{name}` shows no crash-free rates or adoption. Use the metrics backend{}",
-                    match metrics.and_then(|m| m.value.as_deref()) {
+                    match metrics.and_then(|m| m.value) {
                         Some(m) => format!(" `{m}` as the example does"),
                         None => String::new(),
                     }

@@ -112,8 +112,8 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                         env,
                         &["COMPOSE_PROJECT_NAME"],
                         "COMPOSE_PROFILES",
-                        fact.map(|f| f.value.as_str()).unwrap_or(FULL),
-                        fact.map(|f| f.comment.as_str()).unwrap_or(""),
+                        fact.map_or(FULL, |f| f.value),
+                        fact.map_or("", |f| f.comment),
                     );
                     ctx.diag(
                         &RULE,
@@ -223,7 +223,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     // The example's expression, read from the statement as the knowledge
     // base writes it (comments included).
     let fix = view.setting(SWITCH).and_then(|f| {
-        let example = pyconf::parse(&f.python);
+        let example = pyconf::parse(f.python);
         let value = example.setting(SWITCH)?.value.span;
         Some(Fix::unsafe_edits(
             "Derive the switch from `COMPOSE_PROFILES` as upstream does",

@@ -33,7 +33,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     }
     let facts = view.env_keys();
     let missing: Vec<usize> = (0..facts.len())
-        .filter(|&i| custom.get(&facts[i].key).is_none())
+        .filter(|&i| custom.get(facts[i].key).is_none())
         .collect();
     if missing.is_empty() {
         return;
@@ -43,7 +43,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     let mut edits = Vec::new();
     for &i in &missing {
         let fact = facts[i];
-        let value = match dotenv.and_then(|(f, e)| Some((*f, e.get(&fact.key)?))) {
+        let value = match dotenv.and_then(|(f, e)| Some((*f, e.get(fact.key)?))) {
             Some((f, e)) => ctx.install.file(f).slice(e.value_span).to_string(),
             None => fact
                 .template
@@ -51,13 +51,13 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         };
         // After the nearest preceding key of the release's order, or, for
         // keys upstream writes first, before the file's first entry.
-        let after: Vec<&str> = facts[..i].iter().rev().map(|f| f.key.as_str()).collect();
+        let after: Vec<&str> = facts[..i].iter().rev().map(|f| f.key).collect();
         let first = custom.entries.first().map(|e| e.line_span.start as usize);
         edits.push(match first {
             Some(at) if !after.iter().any(|k| custom.get(k).is_some()) => {
                 Edit::insert(*file, at, format!("{}={value}{}", fact.key, src.newline()))
             }
-            _ => env_ops::insert_entry(*file, src, custom, &after, &fact.key, &value, ""),
+            _ => env_ops::insert_entry(*file, src, custom, &after, fact.key, &value, ""),
         });
     }
     let names: Vec<String> = missing

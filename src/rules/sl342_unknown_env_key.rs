@@ -60,8 +60,8 @@ impl<'c> KnownKeys<'c> {
         let everywhere = EVERYWHERE.get_or_init(|| {
             let mut names = HashSet::new();
             for r in &ctx.kb.releases {
-                for e in &r.env {
-                    names.insert(e.key.clone());
+                for e in r.env {
+                    names.insert(e.key.to_string());
                     for line in e.comment.lines() {
                         let line = line.trim_start_matches('#').trim();
                         if let Some((k, _)) = line.split_once('=')

@@ -15,7 +15,7 @@ pub const RULE: Rule = Rule {
     check,
 };
 
-fn and_list(names: &[String]) -> String {
+fn and_list(names: &[&str]) -> String {
     let shown: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
     match shown.split_last() {
         Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
@@ -33,7 +33,7 @@ fn history(ctx: &Ctx, name: &str) -> Option<(String, Option<String>)> {
     if let Some((r, rename)) = ctx.kb.renamed(name)
         && applies(r.version)
     {
-        let to = and_list(&rename.to);
+        let to = and_list(rename.to);
         let how = if rename.to.len() > 1 {
             "was split into"
         } else {
